@@ -1,0 +1,66 @@
+package io.softverbs;
+
+/**
+ * A reliable-connected queue pair; maps to {@code struct ibv_qp}. {@link #postSend} and {@link #postRecv} are
+ * the data path: they never throw and never allocate.
+ */
+public interface QueuePair extends AutoCloseable
+{
+    /** @return the QP number. */
+    int qpNum();
+
+    /** @return the transport type. */
+    QpType type();
+
+    /** @return the current state ({@code ibv_query_qp}). */
+    QpState state();
+
+    /** @return what a peer needs to connect to this QP. */
+    QpEndpoint localEndpoint();
+
+    /**
+     * {@code ibv_modify_qp}.
+     *
+     * @param attributes the attributes to change, including the target state.
+     * @throws VerbsException EINVAL for an invalid transition or a missing required attribute.
+     */
+    void modify(QpAttributes attributes);
+
+    /**
+     * RESET to RTS in three {@link #modify} calls with defaults: timeout 14, retry count 7, RNR retry 7, all
+     * remote rights, path MTU 4096.
+     *
+     * @param remote the peer's endpoint.
+     */
+    void connect(QpEndpoint remote);
+
+    /**
+     * {@code ibv_post_send}.
+     *
+     * @param wr the request; may be reused when this returns.
+     * @return 0, or {@link Errors#ENOMEM} (queue full), {@link Errors#EINVAL} (malformed), {@link Errors#EPERM}
+     * (wrong state).
+     */
+    int postSend(SendWorkRequest wr);
+
+    /**
+     * {@code ibv_post_recv}.
+     *
+     * @param wr the request; may be reused when this returns.
+     * @return 0 or a negative {@link Errors} code.
+     */
+    int postRecv(RecvWorkRequest wr);
+
+    /**
+     * Live migration to another function of the same device.
+     *
+     * @param target the context of the target function.
+     * @param sendCq send CQ in the target context.
+     * @param recvCq receive CQ in the target context.
+     */
+    void migrate(Context target, CompletionQueue sendCq, CompletionQueue recvCq);
+
+    /** {@code ibv_destroy_qp}. */
+    @Override
+    void close();
+}

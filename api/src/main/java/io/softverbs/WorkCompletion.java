@@ -1,0 +1,154 @@
+package io.softverbs;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A work completion; maps to {@code struct ibv_wc}. A flyweight over a 64-byte completion entry (CQE): either
+ * its own storage ({@code new WorkCompletion()}, filled by {@link CompletionQueue#poll(WorkCompletion[])}) or a
+ * CQ slot in place (the handler form of poll). The layout constants are the CQE format every provider writes.
+ */
+public final class WorkCompletion
+{
+    /** Size of a CQE in bytes: one cache line. */
+    public static final int LENGTH = 64;
+    /** Offset of {@code wr_id} (long). */
+    public static final int WR_ID_OFFSET = 0;
+    /** Offset of {@code byte_len} (int). */
+    public static final int BYTE_LEN_OFFSET = 8;
+    /** Offset of {@code imm_data} (int). */
+    public static final int IMM_DATA_OFFSET = 12;
+    /** Offset of {@code invalidated_rkey} (int). */
+    public static final int INV_RKEY_OFFSET = 16;
+    /** Offset of {@code qp_num} (int). */
+    public static final int QP_NUM_OFFSET = 20;
+    /** Offset of {@code src_qp} (int). */
+    public static final int SRC_QP_OFFSET = 24;
+    /** Offset of the status ordinal (byte). */
+    public static final int STATUS_OFFSET = 28;
+    /** Offset of the opcode ordinal (byte). */
+    public static final int OPCODE_OFFSET = 29;
+    /** Offset of {@code wc_flags} (short). */
+    public static final int FLAGS_OFFSET = 30;
+    /** Offset of {@code vendor_err} (int). */
+    public static final int VENDOR_ERR_OFFSET = 32;
+    /** Offset of the owner/phase word (int), written last with a release store by the producer. */
+    public static final int PHASE_OFFSET = 60;
+    /** Bytes copied out of a CQE by {@link #copyFrom}. */
+    public static final int PAYLOAD_LENGTH = 36;
+
+    /** {@code IBV_WC_GRH}. */
+    public static final int FLAG_GRH = 1;
+    /** {@code IBV_WC_WITH_IMM}: {@link #immData()} is valid. */
+    public static final int FLAG_WITH_IMM = 1 << 1;
+    /** {@code IBV_WC_WITH_INV}: {@link #invalidatedRkey()} is valid. */
+    public static final int FLAG_WITH_INV = 1 << 3;
+    /** softverbs: the message was sent with {@link SendFlags#SOLICITED}. */
+    public static final int FLAG_SOLICITED = 1 << 8;
+
+    private final UnsafeBuffer own = new UnsafeBuffer(new byte[LENGTH]);
+    private DirectBuffer buffer = own;
+    private int offset;
+
+    /** Points this completion at a CQE. @param buffer the CQ ring. @param offset the slot's offset. */
+    public void wrap(final DirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+    }
+
+    /** Copies a CQE into this completion's own storage. @param src the CQ ring. @param srcOffset the slot. */
+    public void copyFrom(final DirectBuffer src, final int srcOffset)
+    {
+        own.putBytes(0, src, srcOffset, PAYLOAD_LENGTH);
+        buffer = own;
+        offset = 0;
+    }
+
+    /** @return {@code wr_id}. */
+    public long wrId()
+    {
+        return buffer.getLong(offset + WR_ID_OFFSET);
+    }
+
+    /** @return {@code status}. */
+    public WcStatus status()
+    {
+        return WcStatus.of(buffer.getByte(offset + STATUS_OFFSET));
+    }
+
+    /** @return {@code opcode}. */
+    public WcOpcode opcode()
+    {
+        return WcOpcode.of(buffer.getByte(offset + OPCODE_OFFSET));
+    }
+
+    /** @return {@code byte_len}: bytes received, read or written. */
+    public int byteLen()
+    {
+        return buffer.getInt(offset + BYTE_LEN_OFFSET);
+    }
+
+    /** @return {@code imm_data}, valid when {@link #hasImm()}. */
+    public int immData()
+    {
+        return buffer.getInt(offset + IMM_DATA_OFFSET);
+    }
+
+    /** @return {@code invalidated_rkey}, valid when {@link #hasInv()}. */
+    public int invalidatedRkey()
+    {
+        return buffer.getInt(offset + INV_RKEY_OFFSET);
+    }
+
+    /** @return {@code qp_num}: the local QP. */
+    public int qpNum()
+    {
+        return buffer.getInt(offset + QP_NUM_OFFSET);
+    }
+
+    /** @return {@code src_qp}: the remote QP (receives). */
+    public int srcQp()
+    {
+        return buffer.getInt(offset + SRC_QP_OFFSET);
+    }
+
+    /** @return {@code wc_flags}. */
+    public int flags()
+    {
+        return buffer.getShort(offset + FLAGS_OFFSET) & 0xFFFF;
+    }
+
+    /** @return {@code vendor_err}: a softverbs detail code for errors, 0 otherwise. */
+    public int vendorErr()
+    {
+        return buffer.getInt(offset + VENDOR_ERR_OFFSET);
+    }
+
+    /** @return true if the completion carries immediate data. */
+    public boolean hasImm()
+    {
+        return (flags() & FLAG_WITH_IMM) != 0;
+    }
+
+    /** @return true if the responder invalidated an rkey. */
+    public boolean hasInv()
+    {
+        return (flags() & FLAG_WITH_INV) != 0;
+    }
+
+    /** @return true if the message was solicited. */
+    public boolean isSolicited()
+    {
+        return (flags() & FLAG_SOLICITED) != 0;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "WorkCompletion{wrId=" + wrId() + ", status=" + status() + ", opcode=" + opcode() +
+            ", byteLen=" + byteLen() + ", qpNum=" + qpNum() + ", srcQp=" + srcQp() +
+            (hasImm() ? ", imm=" + immData() : "") + (hasInv() ? ", inv=0x" + Integer.toHexString(invalidatedRkey()) : "") +
+            ", flags=0x" + Integer.toHexString(flags()) + '}';
+    }
+}
