@@ -1,0 +1,400 @@
+package io.softverbs.offheap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventHandler;
+import io.softverbs.CompletionChannel;
+import io.softverbs.CompletionQueue;
+import io.softverbs.Context;
+import io.softverbs.Device;
+import io.softverbs.DeviceConfig;
+import io.softverbs.Errors;
+import io.softverbs.ProgressMode;
+import io.softverbs.ProtectionDomain;
+import io.softverbs.QpInit;
+import io.softverbs.QueuePair;
+import io.softverbs.SharedReceiveQueue;
+import io.softverbs.SrqInit;
+import io.softverbs.VerbsException;
+import io.softverbs.offheap.engine.ControlCommand;
+import io.softverbs.offheap.engine.Engine;
+import io.softverbs.offheap.engine.EngineFence;
+import io.softverbs.offheap.engine.ResponderContext;
+import io.softverbs.offheap.host.CqRing;
+import io.softverbs.offheap.host.DeviceMemory;
+import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.resource.KeyTable;
+import io.softverbs.offheap.resource.SoftChannel;
+import io.softverbs.offheap.resource.SoftCq;
+import io.softverbs.offheap.resource.SoftPd;
+import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.resource.SoftSrq;
+import io.softverbs.offheap.transport.Transport;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A function's verbs context ({@code ibv_context}): its device memory, its engine (run by a dedicated thread or by
+ * the application), and the resources created from it.
+ */
+public final class SoftContext implements Context
+{
+    private final SoftDevice device;
+    private final int function;
+    private final DeviceConfig config;
+    private final Transport transport;
+    private final DeviceMemory memory = new DeviceMemory();
+    private final Engine engine;
+    private final AgentRunner runner;
+    private final Set<SoftQp> qps = ConcurrentHashMap.newKeySet();
+    private final Set<SoftCq> cqs = ConcurrentHashMap.newKeySet();
+    private final Set<SoftSrq> srqs = ConcurrentHashMap.newKeySet();
+    private final List<SoftPd> pds = new ArrayList<>();
+    private final AtomicLong unhandledEvents = new AtomicLong();
+    private volatile AsyncEventHandler eventHandler;
+    private volatile boolean closed;
+
+    SoftContext(final SoftDevice device, final int function, final Transport transport)
+    {
+        this.device = device;
+        this.function = function;
+        this.config = device.config();
+        this.transport = transport;
+        this.engine = new Engine("softverbs-" + config.name() + "-f" + function, transport, this::raise,
+            config.maxQp());
+        if (config.progress() == ProgressMode.DEDICATED)
+        {
+            final IdleStrategy idle = config.busySpin() ?
+                new BusySpinIdleStrategy() : new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+            runner = new AgentRunner(idle, Throwable::printStackTrace, null, engine);
+            AgentRunner.startOnThread(runner, r ->
+            {
+                final Thread thread = new Thread(r, engine.roleName());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        else
+        {
+            runner = null;
+        }
+    }
+
+    /** @return the engine. */
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /** @return the transport. */
+    public Transport transport()
+    {
+        return transport;
+    }
+
+    /** @return the device key table. */
+    public KeyTable keys()
+    {
+        return device.keys();
+    }
+
+    /** @return true in INVOKER mode. */
+    public boolean isInvoker()
+    {
+        return runner == null;
+    }
+
+    /** @return device memory bytes in use by this context's queues. */
+    public long deviceMemoryBytes()
+    {
+        return memory.bytesAllocated();
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Runs a control operation in the engine's control stage and waits for it. The waiting thread drives the engine
+     * itself when it can, so this works in both progress modes.
+     *
+     * @param action the operation.
+     */
+    public void execute(final Runnable action)
+    {
+        if (engine.isOwnedByCurrentThread())
+        {
+            action.run(); // e.g. from an async event handler running inside a cycle
+            return;
+        }
+        final ControlCommand command = new ControlCommand(action);
+        engine.submit(command);
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        while (!command.isDone())
+        {
+            idle.idle(engine.doWork());
+        }
+        if (command.failure() != null)
+        {
+            final RuntimeException failure = command.failure();
+            failure.addSuppressed(new Exception("control operation issued here"));
+            throw failure;
+        }
+    }
+
+    /** Delivers an async event to the handler (engine thread). @param event the event. */
+    public void raise(final AsyncEvent event)
+    {
+        final AsyncEventHandler handler = eventHandler;
+        if (handler == null)
+        {
+            unhandledEvents.incrementAndGet();
+            return;
+        }
+        try
+        {
+            handler.onEvent(event);
+        }
+        catch (final RuntimeException ex)
+        {
+            ex.printStackTrace();
+        }
+    }
+
+    @Override
+    public ProtectionDomain allocPd()
+    {
+        checkOpen();
+        final SoftPd pd = new SoftPd(this, device.keys());
+        synchronized (pds)
+        {
+            pds.add(pd);
+        }
+        return pd;
+    }
+
+    @Override
+    public CompletionQueue createCq(final int cqe)
+    {
+        return createCq(cqe, null);
+    }
+
+    @Override
+    public CompletionQueue createCq(final int cqe, final CompletionChannel channel)
+    {
+        checkOpen();
+        if (cqe < 1 || cqe > config.maxCqe())
+        {
+            throw new VerbsException(Errors.EINVAL, "CQ size must be in [1, " + config.maxCqe() + "]: " + cqe);
+        }
+        if (channel != null && !(channel instanceof SoftChannel))
+        {
+            throw new VerbsException(Errors.EINVAL, "completion channel is not from this provider");
+        }
+        if (cqs.size() >= config.maxCq())
+        {
+            throw new VerbsException(Errors.ENOMEM, "too many CQs (maxCq " + config.maxCq() + ")");
+        }
+        final SoftCq cq = new SoftCq(this, new CqRing(memory, cqe), (SoftChannel)channel);
+        cqs.add(cq);
+        return cq;
+    }
+
+    @Override
+    public CompletionChannel createCompletionChannel()
+    {
+        checkOpen();
+        return new SoftChannel();
+    }
+
+    /**
+     * {@code ibv_create_qp}.
+     *
+     * @param pd   the PD.
+     * @param init attributes.
+     * @return the QP in RESET.
+     */
+    public QueuePair createQp(final SoftPd pd, final QpInit init)
+    {
+        checkOpen();
+        if (init == null)
+        {
+            throw new VerbsException(Errors.EINVAL, "QpInit must not be null");
+        }
+        if (init.sharedSendQueue() != null)
+        {
+            throw new VerbsException(Errors.ENOSYS, "shared send queues arrive with the control QP work");
+        }
+        final SoftCq sendCq = ownCq(init.sendCq(), "sendCq");
+        final SoftCq recvCq = ownCq(init.recvCq(), "recvCq");
+        final SoftSrq srq;
+        if (init.srq() != null)
+        {
+            if (!(init.srq() instanceof SoftSrq) || ((SoftSrq)init.srq()).context() != this)
+            {
+                throw new VerbsException(Errors.EINVAL, "SRQ belongs to another context");
+            }
+            srq = (SoftSrq)init.srq();
+        }
+        else
+        {
+            srq = null;
+            within("maxRecvWr", init.maxRecvWr(), 1, config.maxQpWr());
+            within("maxRecvSge", init.maxRecvSge(), 1, config.maxSge());
+        }
+        within("maxSendWr", init.maxSendWr(), 1, config.maxQpWr());
+        within("maxSendSge", init.maxSendSge(), 1, config.maxSge());
+        within("maxInlineData", init.maxInlineData(), 0, config.maxInlineData());
+
+        final int maxWqeBlocks = WqeLayout.blocksFor(
+            Math.max(init.maxSendSge() * WqeLayout.SGE_SIZE, init.maxInlineData()));
+        final SendRing sq = new SendRing(memory, init.maxSendWr(), maxWqeBlocks);
+        final RecvRing rq = srq == null ? new RecvRing(memory, init.maxRecvWr(), init.maxRecvSge()) : null;
+        final int psn = device.randomPsn();
+        final SoftQp qp = device.createQp(qpn -> new SoftQp(this, pd, qpn, sendCq, recvCq, srq, sq, rq,
+            init.maxSendSge(), init.maxInlineData(), init.signalAll(), psn, ResponderContext.MAX_RD_ATOMIC));
+        qps.add(qp);
+        return qp;
+    }
+
+    /**
+     * {@code ibv_create_srq}.
+     *
+     * @param pd   the PD.
+     * @param init attributes.
+     * @return the SRQ.
+     */
+    public SharedReceiveQueue createSrq(final SoftPd pd, final SrqInit init)
+    {
+        checkOpen();
+        if (init == null)
+        {
+            throw new VerbsException(Errors.EINVAL, "SrqInit must not be null");
+        }
+        within("SRQ maxWr", init.maxWr(), 1, config.maxQpWr());
+        within("SRQ maxSge", init.maxSge(), 1, config.maxSge());
+        if (srqs.size() >= config.maxSrq())
+        {
+            throw new VerbsException(Errors.ENOMEM, "too many SRQs (maxSrq " + config.maxSrq() + ")");
+        }
+        final SoftSrq srq = new SoftSrq(this, pd, new RecvRing(memory, init.maxWr(), init.maxSge()), init.limit());
+        srqs.add(srq);
+        return srq;
+    }
+
+    private SoftCq ownCq(final CompletionQueue cq, final String what)
+    {
+        if (!(cq instanceof SoftCq) || ((SoftCq)cq).context() != this)
+        {
+            throw new VerbsException(Errors.EINVAL, what + " must be a CQ of this context");
+        }
+        return (SoftCq)cq;
+    }
+
+    private static void within(final String what, final int value, final int min, final int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new VerbsException(Errors.EINVAL, what + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    /** Forgets a destroyed QP. @param qp the QP. */
+    public void forget(final SoftQp qp)
+    {
+        qps.remove(qp);
+        device.removeQp(qp);
+    }
+
+    /** Forgets a destroyed CQ. @param cq the CQ. */
+    public void forget(final SoftCq cq)
+    {
+        cqs.remove(cq);
+    }
+
+    /** Forgets a destroyed SRQ. @param srq the SRQ. */
+    public void forget(final SoftSrq srq)
+    {
+        srqs.remove(srq);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new VerbsException(Errors.ENODEV, "context is closed");
+        }
+    }
+
+    @Override
+    public int progress()
+    {
+        return engine.doWork();
+    }
+
+    @Override
+    public void onAsyncEvent(final AsyncEventHandler handler)
+    {
+        this.eventHandler = handler;
+    }
+
+    @Override
+    public int function()
+    {
+        return function;
+    }
+
+    @Override
+    public Device device()
+    {
+        return device;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (runner != null)
+        {
+            runner.close(); // stops and joins the engine thread
+        }
+        for (final SoftQp qp : new ArrayList<>(qps))
+        {
+            qp.close();
+        }
+        final List<SoftPd> toClose;
+        synchronized (pds)
+        {
+            toClose = new ArrayList<>(pds);
+            pds.clear();
+        }
+        for (final SoftPd pd : toClose)
+        {
+            pd.close();
+        }
+        engine.retire();
+        EngineFence.await();
+        transport.close();
+        memory.release();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Context{" + config.name() + ", function " + function + '}';
+    }
+}

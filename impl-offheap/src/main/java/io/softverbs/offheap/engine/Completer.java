@@ -1,0 +1,337 @@
+package io.softverbs.offheap.engine;
+
+import static io.softverbs.offheap.engine.RequesterContext.DONE;
+import static io.softverbs.offheap.engine.RequesterContext.FAILED;
+import static io.softverbs.offheap.engine.RequesterContext.POSTED;
+import static io.softverbs.offheap.engine.RequesterContext.SENT;
+
+import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventType;
+import io.softverbs.Opcode;
+import io.softverbs.QpState;
+import io.softverbs.SendFlags;
+import io.softverbs.WcOpcode;
+import io.softverbs.WcStatus;
+import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.transport.Syndrome;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The completer stage (rxe's comp): turns responses into send completions, in posting order; handles RNR and
+ * sequence NAKs by rewinding the requester (go-back-N); moves a QP to ERR and flushes its queues.
+ */
+final class Completer
+{
+    private final Engine engine;
+
+    Completer(final Engine engine)
+    {
+        this.engine = engine;
+    }
+
+    void onResponse(final SoftQp qp, final int psn, final int syndrome)
+    {
+        final int state = qp.stateOrdinal();
+        if (state < QpState.RTS.ordinal() || state == QpState.ERR.ordinal())
+        {
+            return; // late response to a QP that moved on
+        }
+        final RequesterContext rc = qp.requester();
+        if (syndrome == Syndrome.ACK)
+        {
+            onAck(qp, rc, psn);
+            return;
+        }
+        final long seq = findSent(rc, psn);
+        if (seq < 0)
+        {
+            return; // stale
+        }
+        if (Syndrome.isRnr(syndrome))
+        {
+            if (qp.rnrRetry() != 7 && rc.rnrRetriesUsed >= qp.rnrRetry())
+            {
+                fail(qp, rc, seq, WcStatus.RNR_RETRY_EXC_ERR);
+                return;
+            }
+            rc.rnrRetriesUsed++;
+            rewind(qp, rc, seq);
+            rc.rnrPaused = true;
+            engine.arm(qp, RequesterContext.TIMER_RNR, IbTimers.rnrNanos(syndrome));
+        }
+        else if (syndrome == Syndrome.NAK_PSN_SEQUENCE)
+        {
+            rewind(qp, rc, seq);
+            engine.schedule(qp);
+        }
+        else
+        {
+            fail(qp, rc, seq, statusOf(syndrome));
+        }
+    }
+
+    private void onAck(final SoftQp qp, final RequesterContext rc, final int psn)
+    {
+        final UnsafeBuffer ring = qp.sendRing().buffer();
+        final SendRing sq = qp.sendRing();
+        long seq = rc.ackSeq;
+        boolean acked = false;
+        while (seq < rc.sendSeq)
+        {
+            final int i = rc.index(seq);
+            final byte state = rc.state[i];
+            if (state == SENT && Psn.compare(rc.psn[i], psn) <= 0)
+            {
+                rc.state[i] = DONE;
+                if (isReadOrAtomic(ring.getByte(sq.offset(rc.blockStart[i]) + WqeLayout.OPCODE)))
+                {
+                    rc.inflightRdAtomic--;
+                }
+                acked = true;
+            }
+            else if (state != DONE)
+            {
+                break;
+            }
+            seq++;
+        }
+        rc.ackSeq = seq;
+        if (acked)
+        {
+            rc.retriesUsed = 0;
+            rc.rnrRetriesUsed = 0;
+            if (rc.timerKind == RequesterContext.TIMER_RETRANSMIT)
+            {
+                if (rc.ackSeq == rc.sendSeq)
+                {
+                    engine.disarm(qp);
+                }
+                else
+                {
+                    engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
+                }
+            }
+        }
+        advance(qp);
+        if (rc.sendSeq < rc.fetchSeq || qp.sendRing().producerBlock() != rc.fetchBlock)
+        {
+            engine.schedule(qp); // acks may unblock a fence or the READ/atomic limit
+        }
+    }
+
+    /** Retransmit timer expired: go back to the oldest unacknowledged request, or give up. */
+    void onRetransmitTimeout(final SoftQp qp)
+    {
+        final RequesterContext rc = qp.requester();
+        final long seq = firstSent(rc);
+        if (seq < 0)
+        {
+            return;
+        }
+        if (qp.retryCount() != 7 && rc.retriesUsed >= qp.retryCount())
+        {
+            fail(qp, rc, seq, WcStatus.RETRY_EXC_ERR);
+            return;
+        }
+        rc.retriesUsed++;
+        rewind(qp, rc, seq);
+        engine.schedule(qp);
+    }
+
+    private static long findSent(final RequesterContext rc, final int psn)
+    {
+        for (long seq = rc.ackSeq; seq < rc.sendSeq; seq++)
+        {
+            final int i = rc.index(seq);
+            if (rc.state[i] == SENT && rc.psn[i] == psn)
+            {
+                return seq;
+            }
+        }
+        return -1;
+    }
+
+    private static long firstSent(final RequesterContext rc)
+    {
+        for (long seq = rc.ackSeq; seq < rc.sendSeq; seq++)
+        {
+            if (rc.state[rc.index(seq)] == SENT)
+            {
+                return seq;
+            }
+        }
+        return -1;
+    }
+
+    /** Go-back-N: everything from seq on is sent again, with the same PSNs. */
+    private void rewind(final SoftQp qp, final RequesterContext rc, final long seq)
+    {
+        final SendRing sq = qp.sendRing();
+        for (long s = seq; s < rc.sendSeq; s++)
+        {
+            final int i = rc.index(s);
+            if (rc.state[i] == SENT)
+            {
+                rc.state[i] = POSTED;
+                if (isReadOrAtomic(sq.buffer().getByte(sq.offset(rc.blockStart[i]) + WqeLayout.OPCODE)))
+                {
+                    rc.inflightRdAtomic--;
+                }
+            }
+        }
+        rc.sendSeq = seq;
+        rc.nextPsn = rc.psn[rc.index(seq)];
+        engine.disarm(qp);
+    }
+
+    /** Completes seq with an error once everything before it has completed; the rest is flushed. */
+    void fail(final SoftQp qp, final RequesterContext rc, final long seq, final WcStatus status)
+    {
+        final int i = rc.index(seq);
+        rc.state[i] = FAILED;
+        rc.status[i] = (byte)status.ordinal();
+        rc.sendSeq = seq + 1;
+        rc.halted = true; // nothing after a failed request is transmitted
+        engine.disarm(qp);
+        advance(qp);
+    }
+
+    /** Reports every finished request at the head of the send queue, in order. */
+    void advance(final SoftQp qp)
+    {
+        final RequesterContext rc = qp.requester();
+        final SendRing sq = qp.sendRing();
+        final UnsafeBuffer ring = sq.buffer();
+        final long start = rc.completeSeq;
+        while (rc.completeSeq < rc.sendSeq)
+        {
+            final long seq = rc.completeSeq;
+            final int i = rc.index(seq);
+            final byte state = rc.state[i];
+            if (state != DONE && state != FAILED)
+            {
+                break;
+            }
+            final int offset = sq.offset(rc.blockStart[i]);
+            final WcStatus status = state == DONE ? WcStatus.SUCCESS : WcStatus.of(rc.status[i]);
+            if (state == FAILED || (ring.getByte(offset + WqeLayout.FLAGS) & SendFlags.SIGNALED) != 0)
+            {
+                emitSend(qp, ring, offset, status);
+            }
+            rc.completeSeq++;
+            if (rc.ackSeq < rc.completeSeq)
+            {
+                rc.ackSeq = rc.completeSeq;
+            }
+            if (state == FAILED)
+            {
+                sq.publishCompleted(rc.endBlock(sq, seq), rc.completeSeq);
+                enterError(qp);
+                return;
+            }
+        }
+        if (rc.completeSeq != start)
+        {
+            sq.publishCompleted(rc.endBlock(sq, rc.completeSeq - 1), rc.completeSeq);
+        }
+        if (rc.drainPending && rc.completeSeq == rc.sendSeq)
+        {
+            rc.drainPending = false;
+            engine.raise(new AsyncEvent(AsyncEventType.SQ_DRAINED, qp.qpNum(), "send queue drained"));
+        }
+    }
+
+    private static void emitSend(final SoftQp qp, final UnsafeBuffer ring, final int offset, final WcStatus status)
+    {
+        final Opcode opcode = Opcode.of(ring.getByte(offset + WqeLayout.OPCODE));
+        qp.sendCq().produce(
+            ring.getLong(offset + WqeLayout.WR_ID),
+            status,
+            opcode == null ? WcOpcode.SEND : opcode.completionOpcode(),
+            ring.getInt(offset + WqeLayout.LENGTH),
+            qp.qpNum(),
+            qp.destQpn(),
+            0,
+            0,
+            0);
+    }
+
+    /** Moves a QP to ERR: everything posted and not completed completes with WR_FLUSH_ERR. */
+    void enterError(final SoftQp qp)
+    {
+        qp.state(QpState.ERR);
+        engine.disarm(qp);
+        flushSendQueue(qp);
+        flushReceiveQueue(qp);
+        if (qp.srq() != null)
+        {
+            engine.raise(new AsyncEvent(AsyncEventType.QP_LAST_WQE_REACHED, qp.qpNum(),
+                "QP entered the error state; no more receives will be taken from its SRQ"));
+        }
+    }
+
+    void flushSendQueue(final SoftQp qp)
+    {
+        final RequesterContext rc = qp.requester();
+        final SendRing sq = qp.sendRing();
+        rc.fetch(sq);
+        if (rc.completeSeq == rc.fetchSeq)
+        {
+            return;
+        }
+        final UnsafeBuffer ring = sq.buffer();
+        for (long seq = rc.completeSeq; seq < rc.fetchSeq; seq++)
+        {
+            emitSend(qp, ring, sq.offset(rc.blockStart[rc.index(seq)]), WcStatus.WR_FLUSH_ERR);
+        }
+        rc.completeSeq = rc.fetchSeq;
+        rc.ackSeq = rc.fetchSeq;
+        rc.sendSeq = rc.fetchSeq;
+        rc.inflightRdAtomic = 0;
+        rc.rnrPaused = false;
+        rc.halted = false;
+        sq.publishCompleted(rc.fetchBlock, rc.fetchSeq);
+    }
+
+    void flushReceiveQueue(final SoftQp qp)
+    {
+        final RecvRing rq = qp.ownReceiveRing();
+        if (rq == null)
+        {
+            return;
+        }
+        while (rq.available() > 0)
+        {
+            final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
+            qp.recvCq().produce(wrId, WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, qp.qpNum(), qp.destQpn(), 0, 0, 0);
+            rq.consume();
+        }
+    }
+
+    static boolean isReadOrAtomic(final int opcode)
+    {
+        return opcode == Opcode.RDMA_READ.ordinal() ||
+            opcode == Opcode.ATOMIC_CMP_AND_SWP.ordinal() ||
+            opcode == Opcode.ATOMIC_FETCH_AND_ADD.ordinal();
+    }
+
+    private static WcStatus statusOf(final int syndrome)
+    {
+        switch (syndrome)
+        {
+            case Syndrome.NAK_INVALID_REQUEST:
+                return WcStatus.REM_INV_REQ_ERR;
+            case Syndrome.NAK_REMOTE_ACCESS:
+                return WcStatus.REM_ACCESS_ERR;
+            case Syndrome.NAK_REMOTE_OPERATIONAL:
+                return WcStatus.REM_OP_ERR;
+            case Syndrome.REQUESTER_PROTECTION:
+                return WcStatus.LOC_PROT_ERR;
+            default:
+                return WcStatus.BAD_RESP_ERR;
+        }
+    }
+}

@@ -1,0 +1,389 @@
+package io.softverbs.offheap.engine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+import io.softverbs.AsyncEvent;
+import io.softverbs.QpAttributes;
+import io.softverbs.QpState;
+import io.softverbs.offheap.resource.QpStateMachine;
+import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.transport.InboundHandler;
+import io.softverbs.offheap.transport.InboundRequest;
+import io.softverbs.offheap.transport.Transport;
+import org.agrona.concurrent.Agent;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * The soft RNIC engine of one context: an Agrona agent whose duty cycle runs the control stage, the transport's
+ * inbound work (completer for responses, responder for requests), the requester for QPs whose doorbell rang, and
+ * the timers. Idle QPs cost nothing: only a doorbell puts a QP on the run queue.
+ * <p>
+ * Any thread may run a cycle (DEDICATED: the agent thread; INVOKER: the application), one at a time: a cycle is
+ * entered by a CAS that makes the cycle counter odd and left by making it even again, which is also what the
+ * deregistration {@link EngineFence} waits on.
+ */
+public final class Engine implements Agent, InboundHandler
+{
+    private static final VarHandle CYCLE;
+    private static final int INBOUND_LIMIT = 256;
+    private static final int TIMER_CHECK_INTERVAL = 16;
+
+    static
+    {
+        try
+        {
+            CYCLE = MethodHandles.lookup().findVarHandle(Engine.class, "cycle", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private volatile long cycle;
+    private volatile Thread owner;
+
+    private final String name;
+    private final Transport transport;
+    private final Consumer<AsyncEvent> events;
+    private final MpscArrayQueue<SoftQp> runQueue;
+    private final MpscUnboundedArrayQueue<ControlCommand> controlQueue = new MpscUnboundedArrayQueue<>(64);
+    private final Completer completer = new Completer(this);
+    private final Requester requester = new Requester(this, completer);
+    private final Responder responder = new Responder(this, completer);
+    private SoftQp[] timed = new SoftQp[16];
+    private int timedCount;
+    private long cycles;
+
+    /**
+     * @param name      agent name.
+     * @param transport the context's transport.
+     * @param events    where async events go.
+     * @param maxQp     most QPs that may be scheduled at once.
+     */
+    public Engine(final String name, final Transport transport, final Consumer<AsyncEvent> events, final int maxQp)
+    {
+        this.name = name;
+        this.transport = transport;
+        this.events = events;
+        this.runQueue = new MpscArrayQueue<>(Math.max(maxQp, 64));
+        EngineFence.register(this);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return name;
+    }
+
+    /** @return the transport. */
+    public Transport transport()
+    {
+        return transport;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Duty cycle
+
+    @Override
+    public int doWork()
+    {
+        final long c = cycle;
+        if ((c & 1) != 0 || !CYCLE.compareAndSet(this, c, c + 1))
+        {
+            return 0; // another thread is running this engine
+        }
+        owner = Thread.currentThread();
+        try
+        {
+            final int work = controlStage() + transport.poll(this, INBOUND_LIMIT) + requesterStage();
+            return work + timerStage(work == 0);
+        }
+        finally
+        {
+            owner = null;
+            CYCLE.setRelease(this, c + 2);
+        }
+    }
+
+    private int requesterStage()
+    {
+        int work = 0;
+        for (int n = runQueue.size(); n > 0; n--)
+        {
+            final SoftQp qp = runQueue.relaxedPoll();
+            if (qp == null)
+            {
+                break;
+            }
+            qp.clearScheduled();
+            requester.process(qp);
+            work++;
+        }
+        return work;
+    }
+
+    /** @return true if the calling thread is inside a cycle of this engine. */
+    public boolean isOwnedByCurrentThread()
+    {
+        return owner == Thread.currentThread();
+    }
+
+    void awaitCycleBoundary()
+    {
+        final long c = (long)CYCLE.getVolatile(this);
+        if ((c & 1) == 0 || owner == Thread.currentThread())
+        {
+            return;
+        }
+        while ((long)CYCLE.getVolatile(this) == c)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Makes a QP's send queue known to the engine (the doorbell's second half). @param qp the QP. */
+    public void schedule(final SoftQp qp)
+    {
+        if (qp.trySchedule())
+        {
+            runQueue.offer(qp);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Control stage
+
+    /**
+     * Queues a control command for the control stage.
+     *
+     * @param command the command.
+     */
+    public void submit(final ControlCommand command)
+    {
+        controlQueue.offer(command);
+    }
+
+    private int controlStage()
+    {
+        int work = 0;
+        ControlCommand command;
+        while ((command = controlQueue.relaxedPoll()) != null)
+        {
+            command.run();
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * Control stage: {@code ibv_modify_qp}.
+     *
+     * @param qp         the QP.
+     * @param attributes the change.
+     */
+    public void modify(final SoftQp qp, final QpAttributes attributes)
+    {
+        final QpState current = qp.state();
+        final QpState target = QpStateMachine.check(current, attributes);
+        if (attributes.has(QpAttributes.ACCESS_FLAGS))
+        {
+            qp.accessFlags(attributes.accessFlags());
+        }
+        if (attributes.has(QpAttributes.PATH_MTU))
+        {
+            qp.pathMtu(attributes.pathMtu());
+        }
+        if (attributes.has(QpAttributes.TIMEOUT))
+        {
+            qp.timeout(attributes.timeout());
+        }
+        if (attributes.has(QpAttributes.RETRY_CNT))
+        {
+            qp.retryCount(attributes.retryCount());
+        }
+        if (attributes.has(QpAttributes.RNR_RETRY))
+        {
+            qp.rnrRetry(attributes.rnrRetry());
+        }
+        if (attributes.has(QpAttributes.MIN_RNR_TIMER))
+        {
+            qp.minRnrTimer(attributes.minRnrTimer());
+        }
+        if (attributes.has(QpAttributes.MAX_QP_RD_ATOMIC))
+        {
+            qp.maxRdAtomic(attributes.maxRdAtomic());
+        }
+        if (attributes.has(QpAttributes.MAX_DEST_RD_ATOMIC))
+        {
+            qp.maxDestRdAtomic(attributes.maxDestRdAtomic());
+        }
+        switch (target)
+        {
+            case RESET:
+                reset(qp);
+                break;
+            case RTR:
+                if (current == QpState.INIT)
+                {
+                    qp.link(transport.connect(qp, attributes.remoteAddress(), attributes.destQpNum()));
+                    qp.remoteAddress(attributes.remoteAddress());
+                    qp.destQpn(attributes.destQpNum());
+                    qp.responder().reset(attributes.rqPsn());
+                }
+                qp.state(QpState.RTR);
+                break;
+            case RTS:
+                if (current == QpState.RTR)
+                {
+                    qp.requester().nextPsn =
+                        attributes.has(QpAttributes.SQ_PSN) ? attributes.sqPsn() : qp.initialPsn();
+                }
+                qp.state(QpState.RTS);
+                schedule(qp);
+                break;
+            case SQD:
+                qp.state(QpState.SQD);
+                qp.requester().drainPending = true;
+                completer.advance(qp);
+                break;
+            case ERR:
+                completer.enterError(qp);
+                break;
+            default:
+                qp.state(target);
+        }
+    }
+
+    private void reset(final SoftQp qp)
+    {
+        disarm(qp);
+        qp.state(QpState.RESET);
+        qp.requester().reset(qp.sendRing());
+        if (qp.ownReceiveRing() != null)
+        {
+            qp.ownReceiveRing().resetConsumer();
+        }
+        qp.link(null);
+    }
+
+    /** Control stage: {@code ibv_destroy_qp}. @param qp the QP. */
+    public void destroy(final SoftQp qp)
+    {
+        reset(qp);
+        qp.context().forget(qp);
+    }
+
+    void raise(final AsyncEvent event)
+    {
+        events.accept(event);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Transport inbound
+
+    @Override
+    public void onRequest(final SoftQp qp, final int srcQpn, final int psn, final InboundRequest request)
+    {
+        responder.onRequest(qp, srcQpn, psn, request);
+    }
+
+    @Override
+    public void onResponse(final SoftQp qp, final int psn, final int syndrome)
+    {
+        completer.onResponse(qp, psn, syndrome);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Timers: only QPs with a deadline are looked at.
+
+    void arm(final SoftQp qp, final int kind, final long delayNs)
+    {
+        final RequesterContext rc = qp.requester();
+        if (delayNs == 0)
+        {
+            rc.timerKind = RequesterContext.TIMER_NONE;
+            rc.deadlineNs = 0;
+            if (kind == RequesterContext.TIMER_RNR)
+            {
+                rc.rnrPaused = false;
+            }
+            return;
+        }
+        rc.timerKind = kind;
+        rc.deadlineNs = System.nanoTime() + delayNs;
+        if (!rc.inTimerList)
+        {
+            rc.inTimerList = true;
+            if (timedCount == timed.length)
+            {
+                timed = Arrays.copyOf(timed, timedCount * 2);
+            }
+            timed[timedCount++] = qp;
+        }
+    }
+
+    void disarm(final SoftQp qp)
+    {
+        final RequesterContext rc = qp.requester();
+        rc.timerKind = RequesterContext.TIMER_NONE;
+        rc.deadlineNs = 0;
+    }
+
+    private int timerStage(final boolean idle)
+    {
+        // Busy cycles look at the clock every few cycles; idle ones always do, so a timer fires on time.
+        if (timedCount == 0 || (!idle && (++cycles % TIMER_CHECK_INTERVAL) != 0))
+        {
+            return 0;
+        }
+        final long now = System.nanoTime();
+        int work = 0;
+        for (int i = timedCount - 1; i >= 0; i--)
+        {
+            final SoftQp qp = timed[i];
+            final RequesterContext rc = qp.requester();
+            if (rc.timerKind == RequesterContext.TIMER_NONE)
+            {
+                rc.inTimerList = false;
+                timed[i] = timed[--timedCount];
+                timed[timedCount] = null;
+                continue;
+            }
+            if (now - rc.deadlineNs >= 0)
+            {
+                final int kind = rc.timerKind;
+                rc.timerKind = RequesterContext.TIMER_NONE;
+                rc.deadlineNs = 0;
+                work++;
+                if (kind == RequesterContext.TIMER_RNR)
+                {
+                    rc.rnrPaused = false;
+                    schedule(qp);
+                }
+                else
+                {
+                    completer.onRetransmitTimeout(qp);
+                }
+            }
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        EngineFence.unregister(this);
+    }
+
+    /** Removes this engine from the fence (a closed context's engine no longer runs). */
+    public void retire()
+    {
+        EngineFence.unregister(this);
+    }
+}

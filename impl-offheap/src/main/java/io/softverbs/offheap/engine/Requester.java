@@ -1,0 +1,143 @@
+package io.softverbs.offheap.engine;
+
+import static io.softverbs.offheap.engine.RequesterContext.DONE;
+import static io.softverbs.offheap.engine.RequesterContext.SENT;
+
+import io.softverbs.Access;
+import io.softverbs.Opcode;
+import io.softverbs.QpState;
+import io.softverbs.SendFlags;
+import io.softverbs.WcStatus;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.resource.SoftMr;
+import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.transport.Link;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The requester stage (rxe's req): walks a scheduled QP's send ring from the doorbell, checks each WQE's local
+ * memory, executes local operations, and hands the rest to the transport with a PSN. It stops at a fence, at the
+ * READ/atomic limit, during an RNR wait, and when the transport is full.
+ */
+final class Requester
+{
+    private static final int BUDGET = 64;
+
+    private final Engine engine;
+    private final Completer completer;
+    private final Segments scratch = new Segments();
+
+    Requester(final Engine engine, final Completer completer)
+    {
+        this.engine = engine;
+        this.completer = completer;
+    }
+
+    void process(final SoftQp qp)
+    {
+        final int state = qp.stateOrdinal();
+        if (state == QpState.ERR.ordinal())
+        {
+            completer.flushSendQueue(qp);
+            completer.flushReceiveQueue(qp);
+            return;
+        }
+        if (state < QpState.RTS.ordinal())
+        {
+            return;
+        }
+        final RequesterContext rc = qp.requester();
+        final SendRing sq = qp.sendRing();
+        rc.fetch(sq);
+        if (rc.rnrPaused || rc.halted || state == QpState.SQD.ordinal())
+        {
+            return; // SQD: what is in flight finishes, nothing new starts
+        }
+
+        final UnsafeBuffer ring = sq.buffer();
+        final Link link = qp.link();
+        int budget = BUDGET;
+        boolean more = false;
+        while (rc.sendSeq < rc.fetchSeq)
+        {
+            if (budget-- == 0)
+            {
+                more = true;
+                break;
+            }
+            final int i = rc.index(rc.sendSeq);
+            if (rc.state[i] == DONE)
+            {
+                rc.sendSeq++; // a local operation already executed before a rewind
+                continue;
+            }
+            final int offset = sq.offset(rc.blockStart[i]);
+            final int opcodeOrdinal = ring.getByte(offset + WqeLayout.OPCODE);
+            final int flags = ring.getByte(offset + WqeLayout.FLAGS);
+            final Opcode opcode = Opcode.of(opcodeOrdinal);
+            if (opcode == null)
+            {
+                completer.fail(qp, rc, rc.sendSeq, WcStatus.LOC_QP_OP_ERR);
+                return;
+            }
+            if (opcode == Opcode.LOCAL_INV)
+            {
+                final WcStatus status = localInvalidate(qp, ring.getInt(offset + WqeLayout.INV_RKEY));
+                if (status != WcStatus.SUCCESS)
+                {
+                    completer.fail(qp, rc, rc.sendSeq, status);
+                    return;
+                }
+                rc.state[i] = DONE;
+                rc.sendSeq++;
+                continue;
+            }
+            final boolean readOrAtomic = Completer.isReadOrAtomic(opcodeOrdinal);
+            if (((flags & SendFlags.FENCE) != 0 && rc.inflightRdAtomic > 0) ||
+                (readOrAtomic && rc.inflightRdAtomic >= Math.max(1, qp.maxRdAtomic())))
+            {
+                break; // an ACK reschedules the QP
+            }
+            if ((flags & SendFlags.INLINE) == 0 && !scratch.resolveSgl(qp.keys(), qp.pd(), ring,
+                offset + WqeLayout.DATA, ring.getByte(offset + WqeLayout.NUM_SGE), readOrAtomic ? Access.LOCAL_WRITE : 0))
+            {
+                completer.fail(qp, rc, rc.sendSeq, WcStatus.LOC_PROT_ERR);
+                return;
+            }
+            if (!link.sendRequest(rc.nextPsn, rc.blockStart[i]))
+            {
+                more = true; // transport full: try again next cycle
+                break;
+            }
+            rc.psn[i] = rc.nextPsn;
+            rc.nextPsn = Psn.next(rc.nextPsn);
+            rc.state[i] = SENT;
+            rc.sendSeq++;
+            if (readOrAtomic)
+            {
+                rc.inflightRdAtomic++;
+            }
+            if (rc.timerKind == RequesterContext.TIMER_NONE)
+            {
+                engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
+            }
+        }
+        completer.advance(qp);
+        if (more)
+        {
+            engine.schedule(qp);
+        }
+    }
+
+    private static WcStatus localInvalidate(final SoftQp qp, final int rkey)
+    {
+        final SoftMr mr = qp.keys().lookup(rkey);
+        if (mr == null || mr.pd() != qp.pd())
+        {
+            return WcStatus.LOC_PROT_ERR;
+        }
+        mr.invalidate();
+        return WcStatus.SUCCESS;
+    }
+}

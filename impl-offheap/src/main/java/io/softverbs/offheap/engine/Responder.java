@@ -1,0 +1,298 @@
+package io.softverbs.offheap.engine;
+
+import io.softverbs.Access;
+import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventType;
+import io.softverbs.Opcode;
+import io.softverbs.QpState;
+import io.softverbs.SendFlags;
+import io.softverbs.WcOpcode;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.resource.KeyTable;
+import io.softverbs.offheap.resource.SoftMr;
+import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.resource.SoftSrq;
+import io.softverbs.offheap.transport.InboundRequest;
+import io.softverbs.offheap.transport.Link;
+import io.softverbs.offheap.transport.Syndrome;
+import org.agrona.UnsafeApi;
+
+/**
+ * The responder stage (rxe's resp): checks an inbound request's PSN, the QP's rights and every key, places data
+ * with one copy, consumes receives, produces receive completions, and answers with an ACK or NAK. Duplicates are
+ * re-acknowledged, READs re-executed, atomics answered from saved results.
+ */
+final class Responder
+{
+    private final Engine engine;
+    private final Completer completer;
+    private final Segments source = new Segments();
+    private final Segments target = new Segments();
+
+    Responder(final Engine engine, final Completer completer)
+    {
+        this.engine = engine;
+        this.completer = completer;
+    }
+
+    void onRequest(final SoftQp qp, final int srcQpn, final int psn, final InboundRequest request)
+    {
+        final int state = qp.stateOrdinal();
+        if (state < QpState.RTR.ordinal() || state == QpState.ERR.ordinal() || srcQpn != qp.destQpn())
+        {
+            return; // not ready, in error, or not our peer: dropped as on a wire
+        }
+        final ResponderContext rs = qp.responder();
+        final int order = Psn.compare(psn, rs.expectedPsn);
+        if (order > 0)
+        {
+            return; // a gap (after an RNR NAK): the requester goes back to the expected PSN
+        }
+        final Opcode opcode = Opcode.of(request.opcode());
+        if (order < 0)
+        {
+            duplicate(qp, psn, opcode, request);
+            return;
+        }
+
+        final int syndrome = execute(qp, psn, opcode, request);
+        if (syndrome == Syndrome.ACK)
+        {
+            rs.expectedPsn = Psn.next(psn);
+        }
+        respond(qp, psn, syndrome);
+        if (syndrome >= Syndrome.NAK_INVALID_REQUEST && syndrome <= Syndrome.NAK_REMOTE_OPERATIONAL)
+        {
+            responderError(qp, syndrome);
+        }
+    }
+
+    private int execute(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
+    {
+        if (opcode == null)
+        {
+            return Syndrome.NAK_INVALID_REQUEST;
+        }
+        switch (opcode)
+        {
+            case SEND:
+            case SEND_WITH_IMM:
+            case SEND_WITH_INV:
+            case SEND_WITH_INV_AND_IMM:
+                return send(qp, opcode, request);
+            case RDMA_WRITE:
+                return write(qp, request);
+            case RDMA_WRITE_WITH_IMM:
+                return writeWithImm(qp, request);
+            case RDMA_READ:
+                return read(qp, request);
+            case ATOMIC_CMP_AND_SWP:
+            case ATOMIC_FETCH_AND_ADD:
+                return atomic(qp, psn, opcode, request);
+            default:
+                return Syndrome.NAK_INVALID_REQUEST;
+        }
+    }
+
+    private int send(final SoftQp qp, final Opcode opcode, final InboundRequest request)
+    {
+        final RecvRing rq = qp.receiveRing();
+        if (rq.available() == 0)
+        {
+            return Syndrome.RNR_NAK | qp.minRnrTimer();
+        }
+        if (!request.resolveSource(source))
+        {
+            return Syndrome.REQUESTER_PROTECTION;
+        }
+        final int slot = rq.headOffset();
+        final KeyTable keys = qp.keys();
+        if (!target.resolveSgl(keys, qp.pd(), rq.buffer(), slot + RecvRing.SGES,
+            rq.buffer().getInt(slot + RecvRing.NUM_SGE), Access.LOCAL_WRITE))
+        {
+            completeReceive(qp, rq, WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
+            return Syndrome.NAK_REMOTE_OPERATIONAL;
+        }
+        if (source.total() > target.total())
+        {
+            completeReceive(qp, rq, WcStatus.LOC_LEN_ERR, WcOpcode.RECV, (int)source.total(), 0, 0, 0);
+            return Syndrome.NAK_INVALID_REQUEST;
+        }
+        SoftMr invalidated = null;
+        if (opcode.hasInv())
+        {
+            invalidated = keys.lookup(request.invalidateRkey());
+            if (invalidated == null || invalidated.pd() != qp.pd() ||
+                (invalidated.access() & Access.REMOTE_INVALIDATE) == 0 || invalidated.state() != SoftMr.VALID)
+            {
+                completeReceive(qp, rq, WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
+                return Syndrome.NAK_INVALID_REQUEST;
+            }
+        }
+        final long bytes = Segments.copy(source, target);
+        int flags = solicitedFlag(request);
+        if (opcode.hasImm())
+        {
+            flags |= WorkCompletion.FLAG_WITH_IMM;
+        }
+        if (invalidated != null)
+        {
+            invalidated.invalidate(); // before the completion is visible, as the spec requires
+            flags |= WorkCompletion.FLAG_WITH_INV;
+        }
+        completeReceive(qp, rq, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
+            invalidated != null ? request.invalidateRkey() : 0, flags);
+        return Syndrome.ACK;
+    }
+
+    private int write(final SoftQp qp, final InboundRequest request)
+    {
+        if ((qp.accessFlags() & Access.REMOTE_WRITE) == 0)
+        {
+            return Syndrome.NAK_INVALID_REQUEST;
+        }
+        if (!request.resolveSource(source))
+        {
+            return Syndrome.REQUESTER_PROTECTION;
+        }
+        if (!target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), source.total(), request.rkey(),
+            Access.REMOTE_WRITE))
+        {
+            return Syndrome.NAK_REMOTE_ACCESS;
+        }
+        Segments.copy(source, target);
+        return Syndrome.ACK;
+    }
+
+    private int writeWithImm(final SoftQp qp, final InboundRequest request)
+    {
+        final RecvRing rq = qp.receiveRing();
+        if (rq.available() == 0)
+        {
+            return Syndrome.RNR_NAK | qp.minRnrTimer();
+        }
+        final int syndrome = write(qp, request);
+        if (syndrome == Syndrome.ACK)
+        {
+            completeReceive(qp, rq, WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, (int)source.total(),
+                request.immData(), 0, WorkCompletion.FLAG_WITH_IMM | solicitedFlag(request));
+        }
+        return syndrome;
+    }
+
+    private int read(final SoftQp qp, final InboundRequest request)
+    {
+        if ((qp.accessFlags() & Access.REMOTE_READ) == 0)
+        {
+            return Syndrome.NAK_INVALID_REQUEST;
+        }
+        if (!target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), request.length(), request.rkey(),
+            Access.REMOTE_READ))
+        {
+            return Syndrome.NAK_REMOTE_ACCESS;
+        }
+        return request.deliverRead(target) ? Syndrome.ACK : Syndrome.REQUESTER_PROTECTION;
+    }
+
+    private int atomic(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
+    {
+        final long address = request.remoteAddress();
+        if ((qp.accessFlags() & Access.REMOTE_ATOMIC) == 0 || (address & 7) != 0)
+        {
+            return Syndrome.NAK_INVALID_REQUEST;
+        }
+        if (!target.resolveRemote(qp.keys(), qp.pd(), address, Long.BYTES, request.rkey(), Access.REMOTE_ATOMIC))
+        {
+            return Syndrome.NAK_REMOTE_ACCESS;
+        }
+        if (!request.checkAtomicSink())
+        {
+            return Syndrome.REQUESTER_PROTECTION;
+        }
+        final long original;
+        if (opcode == Opcode.ATOMIC_FETCH_AND_ADD)
+        {
+            original = UnsafeApi.getAndAddLong(null, address, request.compareAdd());
+        }
+        else
+        {
+            original = UnsafeApi.compareAndExchangeLong(null, address, request.compareAdd(), request.swap());
+        }
+        qp.responder().saveAtomic(psn, original);
+        request.deliverAtomic(original);
+        return Syndrome.ACK;
+    }
+
+    private void duplicate(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
+    {
+        if (opcode == Opcode.RDMA_READ)
+        {
+            respond(qp, psn, read(qp, request)); // READs are idempotent: execute again
+        }
+        else if (opcode != null && opcode.isAtomic())
+        {
+            final int saved = qp.responder().findAtomic(psn);
+            if (saved >= 0 && request.checkAtomicSink())
+            {
+                request.deliverAtomic(qp.responder().atomicOriginal(saved)); // never execute twice
+                respond(qp, psn, Syndrome.ACK);
+            }
+        }
+        else
+        {
+            respond(qp, psn, Syndrome.ACK); // executed before; the ACK was lost or late
+        }
+    }
+
+    private void completeReceive(
+        final SoftQp qp,
+        final RecvRing rq,
+        final WcStatus status,
+        final WcOpcode opcode,
+        final int byteLen,
+        final int imm,
+        final int invalidatedRkey,
+        final int flags)
+    {
+        final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
+        rq.consume();
+        qp.recvCq().produce(wrId, status, opcode, byteLen, qp.qpNum(), qp.destQpn(), imm, invalidatedRkey, flags);
+        final SoftSrq srq = qp.srq();
+        if (srq != null)
+        {
+            srq.afterConsume();
+        }
+    }
+
+    private static int solicitedFlag(final InboundRequest request)
+    {
+        return (request.flags() & SendFlags.SOLICITED) != 0 ? WorkCompletion.FLAG_SOLICITED : 0;
+    }
+
+    private static void respond(final SoftQp qp, final int psn, final int syndrome)
+    {
+        final Link link = qp.link();
+        // A full response ring drops the response; the requester's retransmission gets it answered again.
+        link.sendResponse(psn, syndrome);
+    }
+
+    private void responderError(final SoftQp qp, final int syndrome)
+    {
+        final AsyncEventType type;
+        switch (syndrome)
+        {
+            case Syndrome.NAK_REMOTE_ACCESS:
+                type = AsyncEventType.QP_ACCESS_ERR;
+                break;
+            case Syndrome.NAK_INVALID_REQUEST:
+                type = AsyncEventType.QP_REQ_ERR;
+                break;
+            default:
+                type = AsyncEventType.QP_FATAL;
+        }
+        completer.enterError(qp);
+        engine.raise(new AsyncEvent(type, qp.qpNum(), "responder error, syndrome 0x" + Integer.toHexString(syndrome)));
+    }
+}

@@ -1,0 +1,175 @@
+package io.softverbs.offheap.engine;
+
+import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.resource.KeyTable;
+import io.softverbs.offheap.resource.SoftMr;
+import io.softverbs.offheap.resource.SoftPd;
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+
+/**
+ * A list of checked memory segments (address, length): what an SGE list or a remote range resolves to once every
+ * key, PD, range and right has been checked against a live {@link SoftMr}. Copies run only between Segments, so no
+ * copy ever runs on an unchecked address.
+ */
+public final class Segments
+{
+    /** Most segments a list can hold: 16 SGEs, or an inline payload. */
+    public static final int MAX = 16;
+
+    private final long[] address = new long[MAX];
+    private final long[] length = new long[MAX];
+    private int count;
+    private long total;
+
+    /** Empties the list. */
+    public void clear()
+    {
+        count = 0;
+        total = 0;
+    }
+
+    /** @return total bytes. */
+    public long total()
+    {
+        return total;
+    }
+
+    /** @return number of segments. */
+    public int count()
+    {
+        return count;
+    }
+
+    /** @param i index. @return segment address. */
+    public long address(final int i)
+    {
+        return address[i];
+    }
+
+    /**
+     * Adds a segment the caller has already checked (device memory such as an inline payload).
+     *
+     * @param segmentAddress start.
+     * @param segmentLength  bytes.
+     */
+    public void addChecked(final long segmentAddress, final long segmentLength)
+    {
+        if (segmentLength > 0)
+        {
+            address[count] = segmentAddress;
+            length[count] = segmentLength;
+            count++;
+            total += segmentLength;
+        }
+    }
+
+    /**
+     * Resolves an SGE list stored in device memory (a WQE or a receive slot), checking each element.
+     *
+     * @param keys     key table of the memory's device.
+     * @param pd       PD of the QP the list belongs to.
+     * @param buffer   ring holding the SGEs.
+     * @param offset   offset of the first SGE.
+     * @param numSge   SGE count.
+     * @param required {@link io.softverbs.Access} rights each region must grant.
+     * @return true if every element is inside a live region that permits the access.
+     */
+    public boolean resolveSgl(
+        final KeyTable keys,
+        final SoftPd pd,
+        final DirectBuffer buffer,
+        final int offset,
+        final int numSge,
+        final int required)
+    {
+        clear();
+        if (numSge > MAX)
+        {
+            return false;
+        }
+        for (int i = 0; i < numSge; i++)
+        {
+            final int sge = offset + i * WqeLayout.SGE_SIZE;
+            final long sgeAddress = buffer.getLong(sge + WqeLayout.SGE_ADDRESS);
+            final long sgeLength = buffer.getInt(sge + WqeLayout.SGE_LENGTH) & 0xFFFF_FFFFL;
+            final SoftMr mr = keys.lookup(buffer.getInt(sge + WqeLayout.SGE_LKEY));
+            if (mr == null || !mr.permits(pd, sgeAddress, sgeLength, required))
+            {
+                return false;
+            }
+            addChecked(sgeAddress, sgeLength);
+        }
+        return true;
+    }
+
+    /**
+     * Resolves a remote range named by an rkey.
+     *
+     * @param keys          key table of the responder's device.
+     * @param pd            PD of the responder QP.
+     * @param remoteAddress start.
+     * @param remoteLength  bytes.
+     * @param rkey          remote key.
+     * @param required      rights the region must grant.
+     * @return true if allowed; a zero-length access needs no key (as InfiniBand).
+     */
+    public boolean resolveRemote(
+        final KeyTable keys,
+        final SoftPd pd,
+        final long remoteAddress,
+        final long remoteLength,
+        final int rkey,
+        final int required)
+    {
+        clear();
+        if (remoteLength == 0)
+        {
+            return true;
+        }
+        final SoftMr mr = keys.lookup(rkey);
+        if (mr == null || !mr.permits(pd, remoteAddress, remoteLength, required))
+        {
+            return false;
+        }
+        addChecked(remoteAddress, remoteLength);
+        return true;
+    }
+
+    /**
+     * Copies min(src.total, dst.total) bytes from one checked list into another, the single data copy of an
+     * operation.
+     *
+     * @param src source.
+     * @param dst destination.
+     * @return bytes copied.
+     */
+    public static long copy(final Segments src, final Segments dst)
+    {
+        final long bytes = Math.min(src.total, dst.total);
+        int si = 0;
+        int di = 0;
+        long so = 0;
+        long dOff = 0;
+        long remaining = bytes;
+        while (remaining > 0)
+        {
+            final long chunk = Math.min(remaining, Math.min(src.length[si] - so, dst.length[di] - dOff));
+            UnsafeApi.copyMemory(src.address[si] + so, dst.address[di] + dOff, chunk);
+            remaining -= chunk;
+            so += chunk;
+            dOff += chunk;
+            if (so == src.length[si])
+            {
+                si++;
+                so = 0;
+            }
+            if (dOff == dst.length[di])
+            {
+                di++;
+                dOff = 0;
+            }
+        }
+        return bytes;
+    }
+}

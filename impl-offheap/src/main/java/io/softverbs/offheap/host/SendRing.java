@@ -1,0 +1,146 @@
+package io.softverbs.offheap.host;
+
+import static io.softverbs.offheap.host.WqeLayout.BLOCK;
+import static io.softverbs.offheap.host.WqeLayout.BLOCK_SHIFT;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A send queue in device memory: a ring of 64-byte WQE blocks plus its doorbell record. The producer
+ * ({@code postSend}) claims blocks, writes the WQE and rings the doorbell, a release store of its block index.
+ * The engine publishes how far it has completed, which frees blocks for the producer.
+ */
+public final class SendRing
+{
+    private static final int DB_PRODUCER_BLOCK = 0;
+    private static final int DB_COMPLETED_BLOCK = 64;
+    private static final int DB_COMPLETED_WQES = 72;
+    /** Doorbell record size. */
+    public static final int DOORBELL_LENGTH = 128;
+
+    private final UnsafeBuffer ring;
+    private final UnsafeBuffer doorbell;
+    private final int blocks;
+    private final int blockMask;
+    private final int depth;
+    private final int maxWqeBlocks;
+
+    // producer-owned
+    private long producerBlock;
+    private long postedWqes;
+
+    /**
+     * @param memory       device memory to carve the ring from.
+     * @param depth        most outstanding WQEs.
+     * @param maxWqeBlocks blocks of the largest WQE.
+     */
+    public SendRing(final DeviceMemory memory, final int depth, final int maxWqeBlocks)
+    {
+        this.depth = depth;
+        this.maxWqeBlocks = maxWqeBlocks;
+        // Room for depth WQEs of the largest size plus one WQE of padding at the wrap.
+        blocks = BitUtil.findNextPositivePowerOfTwo(Math.max(depth + 1, 2) * maxWqeBlocks);
+        blockMask = blocks - 1;
+        ring = memory.allocate(blocks * BLOCK);
+        doorbell = memory.allocate(DOORBELL_LENGTH);
+    }
+
+    /** @return the ring. */
+    public UnsafeBuffer buffer()
+    {
+        return ring;
+    }
+
+    /** @return most outstanding WQEs. */
+    public int depth()
+    {
+        return depth;
+    }
+
+    /** @return blocks of the largest WQE. */
+    public int maxWqeBlocks()
+    {
+        return maxWqeBlocks;
+    }
+
+    /** @return ring size in bytes. */
+    public int capacityBytes()
+    {
+        return blocks * BLOCK;
+    }
+
+    /** @param block a block index. @return its byte offset in the ring. */
+    public int offset(final long block)
+    {
+        return ((int)block & blockMask) << BLOCK_SHIFT;
+    }
+
+    /**
+     * Producer: claims room for one WQE, padding to the ring start if it would wrap.
+     *
+     * @param wqeBlocks blocks the WQE needs.
+     * @return the WQE's first block index, or -1 if the queue is full.
+     */
+    public long claim(final int wqeBlocks)
+    {
+        if (postedWqes - doorbell.getLongVolatile(DB_COMPLETED_WQES) >= depth)
+        {
+            return -1;
+        }
+        final int position = (int)producerBlock & blockMask;
+        final int pad = position + wqeBlocks > blocks ? blocks - position : 0;
+        if (producerBlock + pad + wqeBlocks - doorbell.getLongVolatile(DB_COMPLETED_BLOCK) > blocks)
+        {
+            return -1;
+        }
+        if (pad > 0)
+        {
+            final int offset = position << BLOCK_SHIFT;
+            ring.putByte(offset + WqeLayout.OPCODE, WqeLayout.OPCODE_NOP);
+            ring.putShort(offset + WqeLayout.BLOCK_COUNT, (short)pad);
+            producerBlock += pad;
+        }
+        final long start = producerBlock;
+        producerBlock += wqeBlocks;
+        return start;
+    }
+
+    /** Producer: rings the doorbell for everything claimed so far (a release store). */
+    public void ringDoorbell()
+    {
+        postedWqes++;
+        doorbell.putLongRelease(DB_PRODUCER_BLOCK, producerBlock);
+    }
+
+    /** Producer: forgets everything (QP reset); the engine resets its cursors to the same point. */
+    public void reset()
+    {
+        postedWqes = doorbell.getLongVolatile(DB_COMPLETED_WQES);
+        producerBlock = doorbell.getLongVolatile(DB_PRODUCER_BLOCK);
+    }
+
+    /** @return WQEs posted and not yet completed, from the producer's view. */
+    public long outstanding()
+    {
+        return postedWqes - doorbell.getLongVolatile(DB_COMPLETED_WQES);
+    }
+
+    /** Engine: @return the producer block index (acquire). */
+    public long producerBlock()
+    {
+        return doorbell.getLongAcquire(DB_PRODUCER_BLOCK);
+    }
+
+    /**
+     * Engine: frees blocks and WQE slots for the producer.
+     *
+     * @param completedBlock first block not yet completed.
+     * @param completedWqes  WQEs completed so far.
+     */
+    public void publishCompleted(final long completedBlock, final long completedWqes)
+    {
+        doorbell.putLongRelease(DB_COMPLETED_BLOCK, completedBlock);
+        doorbell.putLongRelease(DB_COMPLETED_WQES, completedWqes);
+    }
+}

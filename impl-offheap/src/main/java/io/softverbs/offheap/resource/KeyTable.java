@@ -1,0 +1,85 @@
+package io.softverbs.offheap.resource;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import io.softverbs.Errors;
+import io.softverbs.VerbsException;
+
+/**
+ * The device's memory key table (the MPT of a hardware RNIC). A key is {@code index << 8 | keyByte}: the index
+ * selects the entry, the random key byte makes a stale or guessed key miss. Lookups are lock-free reads from any
+ * engine; inserts and removals happen on the control path.
+ */
+public final class KeyTable
+{
+    private final AtomicReferenceArray<SoftMr> entries;
+    private final int[] freeIndexes;
+    private int freeCount;
+    private final SplittableRandom random;
+
+    /**
+     * @param capacity most live regions.
+     * @param seed     seed of the key-byte generator.
+     */
+    public KeyTable(final int capacity, final long seed)
+    {
+        entries = new AtomicReferenceArray<>(capacity + 1);
+        freeIndexes = new int[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            freeIndexes[i] = capacity - i; // index 0 is never used, so key 0 is never valid
+        }
+        freeCount = capacity;
+        random = new SplittableRandom(seed);
+    }
+
+    /** @return a fresh key for a region about to be inserted. */
+    public synchronized int allocateKey()
+    {
+        if (freeCount == 0)
+        {
+            throw new VerbsException(Errors.ENOMEM, "memory key table full (" + freeIndexes.length + " regions)");
+        }
+        final int index = freeIndexes[--freeCount];
+        final int keyByte = 1 + random.nextInt(255);
+        return (index << 8) | keyByte;
+    }
+
+    /** Publishes a region under its key. @param mr the region. */
+    public void insert(final SoftMr mr)
+    {
+        entries.set(mr.key() >>> 8, mr);
+    }
+
+    /** Removes a region and recycles its index. @param mr the region. */
+    public synchronized void remove(final SoftMr mr)
+    {
+        final int index = mr.key() >>> 8;
+        if (entries.compareAndSet(index, mr, null))
+        {
+            freeIndexes[freeCount++] = index;
+        }
+    }
+
+    /** Returns an unused key (registration failed before insert). @param key the key. */
+    public synchronized void release(final int key)
+    {
+        freeIndexes[freeCount++] = key >>> 8;
+    }
+
+    /**
+     * @param key an lkey or rkey.
+     * @return the live region with exactly this key, or null.
+     */
+    public SoftMr lookup(final int key)
+    {
+        final int index = key >>> 8;
+        if (index == 0 || index >= entries.length())
+        {
+            return null;
+        }
+        final SoftMr mr = entries.get(index);
+        return mr != null && mr.key() == key ? mr : null;
+    }
+}

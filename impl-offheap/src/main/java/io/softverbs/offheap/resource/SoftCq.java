@@ -1,0 +1,195 @@
+package io.softverbs.offheap.resource;
+
+import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventType;
+import io.softverbs.CompletionHandler;
+import io.softverbs.CompletionQueue;
+import io.softverbs.Errors;
+import io.softverbs.VerbsException;
+import io.softverbs.WcOpcode;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.SoftContext;
+import io.softverbs.offheap.host.CqRing;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A completion queue ({@code ibv_cq}). The engine of its context produces CQEs into the ring; one application
+ * thread at a time polls it. Notification arming is a single volatile word the engine checks per CQE.
+ */
+public final class SoftCq implements CompletionQueue
+{
+    private static final int DISARMED = 0;
+    private static final int ARMED_ANY = 1;
+    private static final int ARMED_SOLICITED = 2;
+
+    private final SoftContext context;
+    private final CqRing ring;
+    private final SoftChannel channel;
+    private final WorkCompletion flyweight = new WorkCompletion();
+    private volatile int armed;
+    private boolean overflowed;
+    private volatile boolean closed;
+
+    /**
+     * @param context owning context.
+     * @param ring    the CQE ring.
+     * @param channel completion channel, or null.
+     */
+    public SoftCq(final SoftContext context, final CqRing ring, final SoftChannel channel)
+    {
+        this.context = context;
+        this.ring = ring;
+        this.channel = channel;
+    }
+
+    /** @return owning context. */
+    public SoftContext context()
+    {
+        return context;
+    }
+
+    /**
+     * Engine: writes one CQE. An overflow drops it and raises {@link AsyncEventType#CQ_ERR} once.
+     *
+     * @param wrId      user cookie.
+     * @param status    status.
+     * @param opcode    completion opcode.
+     * @param byteLen   bytes.
+     * @param qpNum     local QP.
+     * @param srcQp     remote QP.
+     * @param immData   immediate.
+     * @param invRkey   invalidated rkey.
+     * @param flags     {@link WorkCompletion} flags.
+     * @return false on overflow.
+     */
+    public boolean produce(
+        final long wrId,
+        final WcStatus status,
+        final WcOpcode opcode,
+        final int byteLen,
+        final int qpNum,
+        final int srcQp,
+        final int immData,
+        final int invRkey,
+        final int flags)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        if (ring.isFull())
+        {
+            if (!overflowed)
+            {
+                overflowed = true;
+                context.raise(new AsyncEvent(AsyncEventType.CQ_ERR, qpNum,
+                    "completion queue of " + ring.capacity() + " entries overflowed; completions were lost"));
+            }
+            return false;
+        }
+        final UnsafeBuffer buffer = ring.buffer();
+        final int offset = ring.claimOffset();
+        buffer.putLong(offset + WorkCompletion.WR_ID_OFFSET, wrId);
+        buffer.putInt(offset + WorkCompletion.BYTE_LEN_OFFSET, byteLen);
+        buffer.putInt(offset + WorkCompletion.IMM_DATA_OFFSET, immData);
+        buffer.putInt(offset + WorkCompletion.INV_RKEY_OFFSET, invRkey);
+        buffer.putInt(offset + WorkCompletion.QP_NUM_OFFSET, qpNum);
+        buffer.putInt(offset + WorkCompletion.SRC_QP_OFFSET, srcQp);
+        buffer.putByte(offset + WorkCompletion.STATUS_OFFSET, (byte)status.ordinal());
+        buffer.putByte(offset + WorkCompletion.OPCODE_OFFSET, (byte)opcode.ordinal());
+        buffer.putShort(offset + WorkCompletion.FLAGS_OFFSET, (short)flags);
+        buffer.putInt(offset + WorkCompletion.VENDOR_ERR_OFFSET, 0);
+        ring.publish();
+
+        final int arm = armed;
+        if (arm != DISARMED && channel != null &&
+            (arm == ARMED_ANY || (flags & WorkCompletion.FLAG_SOLICITED) != 0 || status != WcStatus.SUCCESS))
+        {
+            armed = DISARMED;
+            channel.fire(this);
+        }
+        return true;
+    }
+
+    @Override
+    public int poll(final io.softverbs.WorkCompletion[] out)
+    {
+        int count = take(out);
+        if (count == 0 && context.isInvoker())
+        {
+            context.progress();
+            count = take(out);
+        }
+        return count;
+    }
+
+    private int take(final WorkCompletion[] out)
+    {
+        int count = 0;
+        int offset;
+        while (count < out.length && (offset = ring.peek()) >= 0)
+        {
+            ring.copyTo(offset, out[count++]);
+            ring.advance();
+        }
+        if (count > 0)
+        {
+            ring.publishConsumer();
+        }
+        return count;
+    }
+
+    @Override
+    public int poll(final CompletionHandler handler, final int max)
+    {
+        int count = take(handler, max);
+        if (count == 0 && context.isInvoker())
+        {
+            context.progress();
+            count = take(handler, max);
+        }
+        return count;
+    }
+
+    private int take(final CompletionHandler handler, final int max)
+    {
+        int count = 0;
+        int offset;
+        while (count < max && (offset = ring.peek()) >= 0)
+        {
+            flyweight.wrap(ring.buffer(), offset);
+            ring.advance();
+            count++;
+            handler.onCompletion(flyweight);
+        }
+        if (count > 0)
+        {
+            ring.publishConsumer();
+        }
+        return count;
+    }
+
+    @Override
+    public void requestNotify(final boolean solicitedOnly)
+    {
+        if (channel == null)
+        {
+            throw new VerbsException(Errors.EINVAL, "this CQ was created without a completion channel");
+        }
+        armed = solicitedOnly ? ARMED_SOLICITED : ARMED_ANY;
+    }
+
+    @Override
+    public int capacity()
+    {
+        return ring.capacity();
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+        context.forget(this);
+    }
+}

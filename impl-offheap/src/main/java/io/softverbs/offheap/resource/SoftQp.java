@@ -1,0 +1,613 @@
+package io.softverbs.offheap.resource;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import io.softverbs.Access;
+import io.softverbs.CompletionQueue;
+import io.softverbs.Context;
+import io.softverbs.Errors;
+import io.softverbs.Opcode;
+import io.softverbs.QpAttributes;
+import io.softverbs.QpEndpoint;
+import io.softverbs.QpState;
+import io.softverbs.QpType;
+import io.softverbs.QueuePair;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.VerbsException;
+import io.softverbs.offheap.SoftContext;
+import io.softverbs.offheap.engine.RequesterContext;
+import io.softverbs.offheap.engine.ResponderContext;
+import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.transport.Link;
+import io.softverbs.offheap.transport.Transport;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * An RC queue pair ({@code ibv_qp}): its rings in device memory, its attributes, and the engine's requester and
+ * responder contexts (the QPC of a hardware RNIC). {@link #postSend} and {@link #postRecv} are the data path:
+ * encode into the ring, ring the doorbell, tell the engine; no allocation, no exception.
+ */
+public final class SoftQp implements QueuePair
+{
+    private static final VarHandle SEND_LOCK;
+    private static final VarHandle RECV_LOCK;
+    private static final VarHandle SCHEDULED;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SEND_LOCK = lookup.findVarHandle(SoftQp.class, "sendLock", int.class);
+            RECV_LOCK = lookup.findVarHandle(SoftQp.class, "recvLock", int.class);
+            SCHEDULED = lookup.findVarHandle(SoftQp.class, "scheduled", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final SoftContext context;
+    private final SoftPd pd;
+    private final int qpn;
+    private final SoftCq sendCq;
+    private final SoftCq recvCq;
+    private final SoftSrq srq;
+    private final SendRing sq;
+    private final RecvRing rq;
+    private final int maxSendSge;
+    private final int maxInlineData;
+    private final boolean signalAll;
+    private final int initialPsn;
+    private final RequesterContext requester;
+    private final ResponderContext responder;
+
+    private volatile int state = QpState.RESET.ordinal();
+    @SuppressWarnings("unused")
+    private volatile int sendLock;
+    @SuppressWarnings("unused")
+    private volatile int recvLock;
+    @SuppressWarnings("unused")
+    private volatile int scheduled;
+
+    // Attributes, written by the control stage on the engine thread.
+    private int accessFlags;
+    private int pathMtu = 4096;
+    private int destQpn;
+    private String remoteAddress;
+    private int timeout;
+    private int retryCount;
+    private int rnrRetry;
+    private int minRnrTimer;
+    private int maxRdAtomic = 1;
+    private int maxDestRdAtomic = 1;
+    private Link link;
+
+    /**
+     * @param context       owning context.
+     * @param pd            owning PD.
+     * @param qpn           QP number.
+     * @param sendCq        send CQ.
+     * @param recvCq        receive CQ.
+     * @param srq           SRQ or null.
+     * @param sq            send ring.
+     * @param rq            receive ring, null with an SRQ.
+     * @param maxSendSge    SGEs per send.
+     * @param maxInlineData inline bytes.
+     * @param signalAll     signal every send.
+     * @param initialPsn    starting PSN.
+     * @param maxRdAtomic   largest outstanding READ/atomic count the device supports.
+     */
+    public SoftQp(
+        final SoftContext context,
+        final SoftPd pd,
+        final int qpn,
+        final SoftCq sendCq,
+        final SoftCq recvCq,
+        final SoftSrq srq,
+        final SendRing sq,
+        final RecvRing rq,
+        final int maxSendSge,
+        final int maxInlineData,
+        final boolean signalAll,
+        final int initialPsn,
+        final int maxRdAtomic)
+    {
+        this.context = context;
+        this.pd = pd;
+        this.qpn = qpn;
+        this.sendCq = sendCq;
+        this.recvCq = recvCq;
+        this.srq = srq;
+        this.sq = sq;
+        this.rq = rq;
+        this.maxSendSge = maxSendSge;
+        this.maxInlineData = maxInlineData;
+        this.signalAll = signalAll;
+        this.initialPsn = initialPsn;
+        this.requester = new RequesterContext(sq.depth());
+        this.responder = new ResponderContext(maxRdAtomic);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Data path
+
+    @Override
+    public int postSend(final SendWorkRequest wr)
+    {
+        final int currentState = state;
+        if (currentState <= QpState.RTR.ordinal())
+        {
+            return Errors.EPERM;
+        }
+        final Opcode opcode = wr.opcode();
+        final int flags = wr.flags();
+        final int numSge = wr.numSge();
+        if (opcode == null || (flags & ~SendFlags.ALL) != 0 || numSge > maxSendSge || wr.sgeOverflow())
+        {
+            return Errors.EINVAL;
+        }
+        final long total = wr.totalLength();
+        final boolean inline = (flags & SendFlags.INLINE) != 0 && carriesPayload(opcode);
+        if (total > Integer.MAX_VALUE ||
+            (opcode.isAtomic() && (numSge != 1 || total != Long.BYTES)) ||
+            (inline && (total > maxInlineData || !inlineSourcesValid(wr))))
+        {
+            return Errors.EINVAL;
+        }
+
+        final int blocks = WqeLayout.blocksFor(inline ? (int)total : numSge * WqeLayout.SGE_SIZE);
+        lock(SEND_LOCK);
+        try
+        {
+            final long block = sq.claim(blocks);
+            if (block < 0)
+            {
+                return Errors.ENOMEM;
+            }
+            encode(wr, opcode, signalAll ? flags | SendFlags.SIGNALED : flags, inline, (int)total, blocks, block);
+            sq.ringDoorbell();
+        }
+        finally
+        {
+            SEND_LOCK.setRelease(this, 0);
+        }
+        context.engine().schedule(this);
+        return 0;
+    }
+
+    private void encode(
+        final SendWorkRequest wr,
+        final Opcode opcode,
+        final int flags,
+        final boolean inline,
+        final int total,
+        final int blocks,
+        final long block)
+    {
+        final UnsafeBuffer ring = sq.buffer();
+        final int offset = sq.offset(block);
+        final int numSge = wr.numSge();
+        ring.putByte(offset + WqeLayout.OPCODE, (byte)opcode.ordinal());
+        ring.putByte(offset + WqeLayout.FLAGS, (byte)(inline ? flags : flags & ~SendFlags.INLINE));
+        ring.putByte(offset + WqeLayout.NUM_SGE, (byte)(inline ? 0 : numSge));
+        ring.putShort(offset + WqeLayout.BLOCK_COUNT, (short)blocks);
+        ring.putInt(offset + WqeLayout.LENGTH, total);
+        ring.putInt(offset + WqeLayout.IMM, wr.immData());
+        ring.putInt(offset + WqeLayout.INV_RKEY, wr.invalidateRkey());
+        ring.putLong(offset + WqeLayout.WR_ID, wr.wrId());
+        ring.putLong(offset + WqeLayout.REMOTE_ADDRESS, wr.remoteAddress());
+        ring.putInt(offset + WqeLayout.RKEY, wr.rkey());
+        ring.putLong(offset + WqeLayout.COMPARE_ADD, wr.compareAdd());
+        ring.putLong(offset + WqeLayout.SWAP, wr.swap());
+        if (inline)
+        {
+            // Descriptor and data in one WQE: the caller may reuse its buffer as soon as we return.
+            long target = ring.addressOffset() + offset + WqeLayout.DATA;
+            for (int i = 0; i < numSge; i++)
+            {
+                final int length = wr.sgeLength(i);
+                UnsafeApi.copyMemory(wr.sgeAddress(i), target, length);
+                target += length;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < numSge; i++)
+            {
+                final int sge = offset + WqeLayout.DATA + i * WqeLayout.SGE_SIZE;
+                ring.putLong(sge + WqeLayout.SGE_ADDRESS, wr.sgeAddress(i));
+                ring.putInt(sge + WqeLayout.SGE_LENGTH, wr.sgeLength(i));
+                ring.putInt(sge + WqeLayout.SGE_LKEY, wr.sgeLkey(i));
+            }
+        }
+    }
+
+    /** Inline sources are read by postSend itself, so they must lie in a live region of this PD. */
+    private boolean inlineSourcesValid(final SendWorkRequest wr)
+    {
+        final KeyTable keys = context.keys();
+        for (int i = 0, n = wr.numSge(); i < n; i++)
+        {
+            final SoftMr mr = keys.lookup(wr.sgeLkey(i));
+            if (mr == null || !mr.permits(pd, wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL, 0))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean carriesPayload(final Opcode opcode)
+    {
+        return opcode.isSend() || opcode == Opcode.RDMA_WRITE || opcode == Opcode.RDMA_WRITE_WITH_IMM;
+    }
+
+    @Override
+    public int postRecv(final RecvWorkRequest wr)
+    {
+        if (rq == null)
+        {
+            return Errors.EINVAL; // receives come from the SRQ
+        }
+        final int currentState = state;
+        if (currentState == QpState.RESET.ordinal())
+        {
+            return Errors.EPERM;
+        }
+        final int result;
+        lock(RECV_LOCK);
+        try
+        {
+            result = rq.post(wr);
+        }
+        finally
+        {
+            RECV_LOCK.setRelease(this, 0);
+        }
+        if (result == 0 && currentState == QpState.ERR.ordinal())
+        {
+            context.engine().schedule(this); // the engine flushes it
+        }
+        return result;
+    }
+
+    private void lock(final VarHandle lock)
+    {
+        while (!lock.compareAndSet(this, 0, 1))
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Engine: marks the QP scheduled.
+     *
+     * @return true if it was not scheduled yet (the caller must enqueue it).
+     */
+    public boolean trySchedule()
+    {
+        return scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1);
+    }
+
+    /** Engine: clears the scheduled mark before serving the QP, so a later doorbell schedules it again. */
+    public void clearScheduled()
+    {
+        SCHEDULED.setVolatile(this, 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Control path
+
+    @Override
+    public void modify(final QpAttributes attributes)
+    {
+        if (attributes == null)
+        {
+            throw new VerbsException(Errors.EINVAL, "attributes must not be null");
+        }
+        context.execute(() -> context.engine().modify(this, attributes));
+    }
+
+    @Override
+    public void connect(final QpEndpoint remote)
+    {
+        if (remote == null)
+        {
+            throw new VerbsException(Errors.EINVAL, "remote endpoint must not be null");
+        }
+        if (state() == QpState.RESET)
+        {
+            modify(QpAttributes.builder().state(QpState.INIT)
+                .accessFlags(Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC).build());
+        }
+        if (state() != QpState.INIT)
+        {
+            throw new VerbsException(Errors.EINVAL, "connect needs a QP in RESET or INIT, not " + state());
+        }
+        modify(QpAttributes.builder().state(QpState.RTR).remote(remote).pathMtu(4096).minRnrTimer(1)
+            .maxDestRdAtomic(ResponderContext.MAX_RD_ATOMIC).build());
+        modify(QpAttributes.builder().state(QpState.RTS).timeout(14).retryCount(7).rnrRetry(7)
+            .maxRdAtomic(ResponderContext.MAX_RD_ATOMIC).build());
+    }
+
+    @Override
+    public void migrate(final Context target, final CompletionQueue sendCq, final CompletionQueue recvCq)
+    {
+        throw new VerbsException(Errors.ENOSYS, "live migration arrives with functions (PF/VFs)");
+    }
+
+    @Override
+    public void close()
+    {
+        context.execute(() -> context.engine().destroy(this));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Accessors
+
+    @Override
+    public int qpNum()
+    {
+        return qpn;
+    }
+
+    @Override
+    public QpType type()
+    {
+        return QpType.RC;
+    }
+
+    @Override
+    public QpState state()
+    {
+        return QpState.of(state);
+    }
+
+    /** @return the state ordinal (volatile read). */
+    public int stateOrdinal()
+    {
+        return state;
+    }
+
+    /** Engine: sets the state. @param newState the state. */
+    public void state(final QpState newState)
+    {
+        state = newState.ordinal();
+    }
+
+    @Override
+    public QpEndpoint localEndpoint()
+    {
+        return new QpEndpoint(context.transport().address(), qpn, initialPsn);
+    }
+
+    /** @return owning context. */
+    public SoftContext context()
+    {
+        return context;
+    }
+
+    /** @return the context's transport. */
+    public Transport transport()
+    {
+        return context.transport();
+    }
+
+    /** @return the device key table. */
+    public KeyTable keys()
+    {
+        return context.keys();
+    }
+
+    /** @return owning PD. */
+    public SoftPd pd()
+    {
+        return pd;
+    }
+
+    /** @return send CQ. */
+    public SoftCq sendCq()
+    {
+        return sendCq;
+    }
+
+    /** @return receive CQ. */
+    public SoftCq recvCq()
+    {
+        return recvCq;
+    }
+
+    /** @return SRQ or null. */
+    public SoftSrq srq()
+    {
+        return srq;
+    }
+
+    /** @return send ring. */
+    public SendRing sendRing()
+    {
+        return sq;
+    }
+
+    /** @return receive ring of the QP itself, or of its SRQ. */
+    public RecvRing receiveRing()
+    {
+        return srq != null ? srq.ring() : rq;
+    }
+
+    /** @return the QP's own receive ring, null with an SRQ. */
+    public RecvRing ownReceiveRing()
+    {
+        return rq;
+    }
+
+    /** @return starting PSN offered to peers. */
+    public int initialPsn()
+    {
+        return initialPsn;
+    }
+
+    /** @return requester context (engine-owned). */
+    public RequesterContext requester()
+    {
+        return requester;
+    }
+
+    /** @return responder context (engine-owned). */
+    public ResponderContext responder()
+    {
+        return responder;
+    }
+
+    /** @return link to the peer, null before RTR. */
+    public Link link()
+    {
+        return link;
+    }
+
+    /** @param link link to the peer. */
+    public void link(final Link link)
+    {
+        this.link = link;
+    }
+
+    /** @return QP access flags. */
+    public int accessFlags()
+    {
+        return accessFlags;
+    }
+
+    /** @param accessFlags QP access flags. */
+    public void accessFlags(final int accessFlags)
+    {
+        this.accessFlags = accessFlags;
+    }
+
+    /** @return path MTU. */
+    public int pathMtu()
+    {
+        return pathMtu;
+    }
+
+    /** @param pathMtu path MTU. */
+    public void pathMtu(final int pathMtu)
+    {
+        this.pathMtu = pathMtu;
+    }
+
+    /** @return destination QPN. */
+    public int destQpn()
+    {
+        return destQpn;
+    }
+
+    /** @param destQpn destination QPN. */
+    public void destQpn(final int destQpn)
+    {
+        this.destQpn = destQpn;
+    }
+
+    /** @return peer address. */
+    public String remoteAddress()
+    {
+        return remoteAddress;
+    }
+
+    /** @param remoteAddress peer address. */
+    public void remoteAddress(final String remoteAddress)
+    {
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** @return retransmit timeout exponent. */
+    public int timeout()
+    {
+        return timeout;
+    }
+
+    /** @param timeout retransmit timeout exponent. */
+    public void timeout(final int timeout)
+    {
+        this.timeout = timeout;
+    }
+
+    /** @return transport retry count. */
+    public int retryCount()
+    {
+        return retryCount;
+    }
+
+    /** @param retryCount transport retry count. */
+    public void retryCount(final int retryCount)
+    {
+        this.retryCount = retryCount;
+    }
+
+    /** @return RNR retry count. */
+    public int rnrRetry()
+    {
+        return rnrRetry;
+    }
+
+    /** @param rnrRetry RNR retry count. */
+    public void rnrRetry(final int rnrRetry)
+    {
+        this.rnrRetry = rnrRetry;
+    }
+
+    /** @return RNR timer code this QP asks peers to wait. */
+    public int minRnrTimer()
+    {
+        return minRnrTimer;
+    }
+
+    /** @param minRnrTimer RNR timer code. */
+    public void minRnrTimer(final int minRnrTimer)
+    {
+        this.minRnrTimer = minRnrTimer;
+    }
+
+    /** @return outstanding READs/atomics this QP may issue. */
+    public int maxRdAtomic()
+    {
+        return maxRdAtomic;
+    }
+
+    /** @param maxRdAtomic outstanding READs/atomics this QP may issue. */
+    public void maxRdAtomic(final int maxRdAtomic)
+    {
+        this.maxRdAtomic = maxRdAtomic;
+    }
+
+    /** @return outstanding READs/atomics this QP accepts. */
+    public int maxDestRdAtomic()
+    {
+        return maxDestRdAtomic;
+    }
+
+    /** @param maxDestRdAtomic outstanding READs/atomics this QP accepts. */
+    public void maxDestRdAtomic(final int maxDestRdAtomic)
+    {
+        this.maxDestRdAtomic = maxDestRdAtomic;
+    }
+
+    /** @return true if every send is signaled. */
+    public boolean signalAll()
+    {
+        return signalAll;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "QueuePair{qpn=" + qpn + ", state=" + state() + '}';
+    }
+}

@@ -1,0 +1,59 @@
+package io.softverbs.offheap.transport;
+
+import io.softverbs.offheap.engine.Segments;
+
+/**
+ * One inbound RC request as the responder sees it, whatever carried it. The mem transport reads it from the
+ * requester's WQE in place; a packet transport reads it from headers and payload.
+ */
+public interface InboundRequest
+{
+    /** @return {@link io.softverbs.Opcode} ordinal. */
+    int opcode();
+
+    /** @return {@link io.softverbs.SendFlags}. */
+    int flags();
+
+    /** @return payload length (SEND/WRITE) or requested length (READ). */
+    long length();
+
+    /** @return remote virtual address (WRITE, READ, atomics). */
+    long remoteAddress();
+
+    /** @return remote key. */
+    int rkey();
+
+    /** @return immediate data. */
+    int immData();
+
+    /** @return rkey to invalidate. */
+    int invalidateRkey();
+
+    /** @return compare or add operand. */
+    long compareAdd();
+
+    /** @return swap operand. */
+    long swap();
+
+    /**
+     * Resolves the payload (SEND, WRITE) into checked segments.
+     *
+     * @param out segments to fill.
+     * @return false if the requester's memory failed its check.
+     */
+    boolean resolveSource(Segments out);
+
+    /**
+     * Delivers READ data to the requester's sink.
+     *
+     * @param source checked responder memory.
+     * @return false if the requester's sink failed its check.
+     */
+    boolean deliverRead(Segments source);
+
+    /** @return false if the atomic's result sink at the requester fails its check. */
+    boolean checkAtomicSink();
+
+    /** @param original the value before the atomic, delivered to the requester. */
+    void deliverAtomic(long original);
+}

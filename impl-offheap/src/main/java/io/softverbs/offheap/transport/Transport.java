@@ -1,0 +1,35 @@
+package io.softverbs.offheap.transport;
+
+import io.softverbs.offheap.resource.SoftQp;
+
+/**
+ * Transport SPI: one instance per context (engine). The engine hands a connected QP's requests and responses to
+ * its {@link Link} and takes inbound operations back through {@link #poll}.
+ */
+public interface Transport extends AutoCloseable
+{
+    /** @return this context's address as peers name it, e.g. {@code mem://NAME}. */
+    String address();
+
+    /**
+     * Resolves the peer at RTR.
+     *
+     * @param local         the local QP.
+     * @param remoteAddress the peer's address.
+     * @param remoteQpn     the peer's QP number.
+     * @return the link.
+     */
+    Link connect(SoftQp local, String remoteAddress, int remoteQpn);
+
+    /**
+     * Delivers inbound work to the engine.
+     *
+     * @param handler the engine.
+     * @param limit   most messages per kind.
+     * @return messages delivered.
+     */
+    int poll(InboundHandler handler, int limit);
+
+    @Override
+    void close();
+}
