@@ -16,6 +16,8 @@ public final class Errors
     public static final int ENOMEM = -12;
     /** Permission or access violation ({@code -EACCES}). */
     public static final int EACCES = -13;
+    /** Bad address ({@code -EFAULT}): memory that is not mapped. */
+    public static final int EFAULT = -14;
     /** Resource busy ({@code -EBUSY}). */
     public static final int EBUSY = -16;
     /** No such device or name ({@code -ENODEV}). */
@@ -41,6 +43,7 @@ public final class Errors
             case EAGAIN: return "EAGAIN";
             case ENOMEM: return "ENOMEM";
             case EACCES: return "EACCES";
+            case EFAULT: return "EFAULT";
             case EBUSY: return "EBUSY";
             case ENODEV: return "ENODEV";
             case EINVAL: return "EINVAL";

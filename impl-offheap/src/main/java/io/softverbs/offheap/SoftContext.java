@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventHandler;
@@ -139,16 +141,27 @@ public final class SoftContext implements Context
         }
         final ControlCommand command = new ControlCommand(action);
         engine.submit(command);
-        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
-        while (!command.isDone())
-        {
-            idle.idle(engine.doWork());
-        }
+        awaitControl(() -> !command.isDone());
         if (command.failure() != null)
         {
             final RuntimeException failure = command.failure();
             failure.addSuppressed(new Exception("control operation issued here"));
             throw failure;
+        }
+    }
+
+    /**
+     * Waits for control work, driving the engine from this thread when no other thread is, so it works in both
+     * progress modes.
+     *
+     * @param busy true while the awaited work is not finished.
+     */
+    public void awaitControl(final BooleanSupplier busy)
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        while (busy.getAsBoolean())
+        {
+            idle.idle(engine.isOwnedByCurrentThread() ? 0 : engine.doWork());
         }
     }
 
@@ -205,9 +218,12 @@ public final class SoftContext implements Context
         {
             throw new VerbsException(Errors.ENOMEM, "too many CQs (maxCq " + config.maxCq() + ")");
         }
-        final SoftCq cq = new SoftCq(this, new CqRing(memory, cqe), (SoftChannel)channel);
-        cqs.add(cq);
-        return cq;
+        return call(() ->
+        {
+            final SoftCq cq = new SoftCq(this, new CqRing(memory, cqe), (SoftChannel)channel);
+            cqs.add(cq);
+            return cq;
+        });
     }
 
     @Override
@@ -261,10 +277,13 @@ public final class SoftContext implements Context
         final SendRing sq = new SendRing(memory, init.maxSendWr(), maxWqeBlocks);
         final RecvRing rq = srq == null ? new RecvRing(memory, init.maxRecvWr(), init.maxRecvSge()) : null;
         final int psn = device.randomPsn();
-        final SoftQp qp = device.createQp(qpn -> new SoftQp(this, pd, qpn, sendCq, recvCq, srq, sq, rq,
-            init.maxSendSge(), init.maxInlineData(), init.signalAll(), psn, ResponderContext.MAX_RD_ATOMIC));
-        qps.add(qp);
-        return qp;
+        return call(() ->
+        {
+            final SoftQp qp = device.createQp(qpn -> new SoftQp(this, pd, qpn, sendCq, recvCq, srq, sq, rq,
+                init.maxSendSge(), init.maxInlineData(), init.signalAll(), psn, ResponderContext.MAX_RD_ATOMIC));
+            qps.add(qp);
+            return qp;
+        });
     }
 
     /**
@@ -287,9 +306,12 @@ public final class SoftContext implements Context
         {
             throw new VerbsException(Errors.ENOMEM, "too many SRQs (maxSrq " + config.maxSrq() + ")");
         }
-        final SoftSrq srq = new SoftSrq(this, pd, new RecvRing(memory, init.maxWr(), init.maxSge()), init.limit());
-        srqs.add(srq);
-        return srq;
+        return call(() ->
+        {
+            final SoftSrq srq = new SoftSrq(this, pd, new RecvRing(memory, init.maxWr(), init.maxSge()), init.limit());
+            srqs.add(srq);
+            return srq;
+        });
     }
 
     private SoftCq ownCq(final CompletionQueue cq, final String what)
@@ -316,16 +338,30 @@ public final class SoftContext implements Context
         device.removeQp(qp);
     }
 
-    /** Forgets a destroyed CQ. @param cq the CQ. */
+    /** Destroys a CQ through the control QP. @param cq the CQ. */
     public void forget(final SoftCq cq)
     {
-        cqs.remove(cq);
+        execute(() -> cqs.remove(cq));
     }
 
-    /** Forgets a destroyed SRQ. @param srq the SRQ. */
+    /** Destroys an SRQ through the control QP. @param srq the SRQ. */
     public void forget(final SoftSrq srq)
     {
-        srqs.remove(srq);
+        execute(() -> srqs.remove(srq));
+    }
+
+    /**
+     * Runs a control operation that produces a resource in the control stage and returns it.
+     *
+     * @param operation the operation.
+     * @param <T>       resource type.
+     * @return the resource.
+     */
+    private <T> T call(final Supplier<T> operation)
+    {
+        final List<T> result = new ArrayList<>(1);
+        execute(() -> result.add(operation.get()));
+        return result.get(0);
     }
 
     private void checkOpen()

@@ -1,35 +1,58 @@
 package io.softverbs.offheap.engine;
 
 /**
- * A control-path operation for the engine's control stage; the issuing thread waits for {@link #isDone()}.
- * Failures are carried back to the issuer.
+ * A command on a context's control queue (the control QP), run by the engine's control stage. A simple command
+ * runs in one step; a long one (memory registration) overrides {@link #step(long)} and runs in slices, so the data
+ * path never waits for it. The issuing thread waits for {@link #isDone()}; failures are carried back to it.
  */
-public final class ControlCommand
+public class ControlCommand
 {
     private final Runnable action;
     private volatile boolean done;
     private RuntimeException failure;
 
-    /** @param action what to run on the engine. */
+    /** @param action what to run on the engine, in one step. */
     public ControlCommand(final Runnable action)
     {
         this.action = action;
     }
 
-    void run()
+    /** For commands that override {@link #step(long)}. */
+    protected ControlCommand()
+    {
+        this.action = null;
+    }
+
+    /**
+     * Does some or all of the work.
+     *
+     * @param deadlineNs {@link System#nanoTime()} by which a sliced command should return.
+     * @return true when the command is complete.
+     */
+    protected boolean step(final long deadlineNs)
+    {
+        action.run();
+        return true;
+    }
+
+    final boolean runStep(final long deadlineNs)
     {
         try
         {
-            action.run();
+            if (!step(deadlineNs))
+            {
+                return false;
+            }
         }
         catch (final RuntimeException ex)
         {
             failure = ex;
         }
         done = true;
+        return true;
     }
 
-    /** @return true once the command ran. */
+    /** @return true once the command completed (successfully or not). */
     public boolean isDone()
     {
         return done;

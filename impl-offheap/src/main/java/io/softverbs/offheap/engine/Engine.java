@@ -15,7 +15,6 @@ import io.softverbs.offheap.transport.InboundRequest;
 import io.softverbs.offheap.transport.Transport;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
  * The soft RNIC engine of one context: an Agrona agent whose duty cycle runs the control stage, the transport's
@@ -52,10 +51,11 @@ public final class Engine implements Agent, InboundHandler
     private final Transport transport;
     private final Consumer<AsyncEvent> events;
     private final MpscArrayQueue<SoftQp> runQueue;
-    private final MpscUnboundedArrayQueue<ControlCommand> controlQueue = new MpscUnboundedArrayQueue<>(64);
+    private final ControlStage control = new ControlStage();
     private final Completer completer = new Completer(this);
     private final Requester requester = new Requester(this, completer);
     private final Responder responder = new Responder(this, completer);
+    private final java.util.ArrayList<SoftQp> stalled = new java.util.ArrayList<>();
     private SoftQp[] timed = new SoftQp[16];
     private int timedCount;
     private long cycles;
@@ -101,7 +101,7 @@ public final class Engine implements Agent, InboundHandler
         owner = Thread.currentThread();
         try
         {
-            final int work = controlStage() + transport.poll(this, INBOUND_LIMIT) + requesterStage();
+            final int work = control.doWork() + transport.poll(this, INBOUND_LIMIT) + requesterStage();
             return work + timerStage(work == 0);
         }
         finally
@@ -166,19 +166,7 @@ public final class Engine implements Agent, InboundHandler
      */
     public void submit(final ControlCommand command)
     {
-        controlQueue.offer(command);
-    }
-
-    private int controlStage()
-    {
-        int work = 0;
-        ControlCommand command;
-        while ((command = controlQueue.relaxedPoll()) != null)
-        {
-            command.run();
-            work++;
-        }
-        return work;
+        control.submit(command);
     }
 
     /**
@@ -277,6 +265,29 @@ public final class Engine implements Agent, InboundHandler
     {
         reset(qp);
         qp.context().forget(qp);
+    }
+
+    /** Requester: a QP waits for a pending memory registration. @param qp the QP. */
+    void stall(final SoftQp qp)
+    {
+        final RequesterContext rc = qp.requester();
+        if (!rc.stalled)
+        {
+            rc.stalled = true;
+            stalled.add(qp);
+        }
+    }
+
+    /** Control stage: a registration finished (or failed); stalled QPs look again. */
+    public void wakeStalled()
+    {
+        for (int i = 0, n = stalled.size(); i < n; i++)
+        {
+            final SoftQp qp = stalled.get(i);
+            qp.requester().stalled = false;
+            schedule(qp);
+        }
+        stalled.clear();
     }
 
     void raise(final AsyncEvent event)

@@ -50,7 +50,7 @@ final class Requester
         final RequesterContext rc = qp.requester();
         final SendRing sq = qp.sendRing();
         rc.fetch(sq);
-        if (rc.rnrPaused || rc.halted || state == QpState.SQD.ordinal())
+        if (rc.rnrPaused || rc.halted || rc.stalled || state == QpState.SQD.ordinal())
         {
             return; // SQD: what is in flight finishes, nothing new starts
         }
@@ -99,11 +99,20 @@ final class Requester
             {
                 break; // an ACK reschedules the QP
             }
-            if ((flags & SendFlags.INLINE) == 0 && !scratch.resolveSgl(qp.keys(), qp.pd(), ring,
-                offset + WqeLayout.DATA, ring.getByte(offset + WqeLayout.NUM_SGE), readOrAtomic ? Access.LOCAL_WRITE : 0))
+            if ((flags & SendFlags.INLINE) == 0)
             {
-                completer.fail(qp, rc, rc.sendSeq, WcStatus.LOC_PROT_ERR);
-                return;
+                final int check = scratch.resolveSgl(qp.keys(), qp.pd(), ring, offset + WqeLayout.DATA,
+                    ring.getByte(offset + WqeLayout.NUM_SGE), readOrAtomic ? Access.LOCAL_WRITE : 0);
+                if (check == Segments.WAIT)
+                {
+                    engine.stall(qp); // this QP waits for the registration; other QPs go on
+                    break;
+                }
+                if (check == Segments.DENIED)
+                {
+                    completer.fail(qp, rc, rc.sendSeq, WcStatus.LOC_PROT_ERR);
+                    return;
+                }
             }
             if (!link.sendRequest(rc.nextPsn, rc.blockStart[i]))
             {

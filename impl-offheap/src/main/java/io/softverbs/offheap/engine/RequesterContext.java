@@ -38,6 +38,7 @@ public final class RequesterContext
     int rnrRetriesUsed;
     boolean rnrPaused;
     boolean halted;
+    boolean stalled;
     boolean drainPending;
 
     int timerKind;
@@ -99,6 +100,7 @@ public final class RequesterContext
         rnrRetriesUsed = 0;
         rnrPaused = false;
         halted = false;
+        stalled = false;
         drainPending = false;
         timerKind = TIMER_NONE;
         deadlineNs = 0;

@@ -109,8 +109,13 @@ final class Responder
         }
         final int slot = rq.headOffset();
         final KeyTable keys = qp.keys();
-        if (!target.resolveSgl(keys, qp.pd(), rq.buffer(), slot + RecvRing.SGES,
-            rq.buffer().getInt(slot + RecvRing.NUM_SGE), Access.LOCAL_WRITE))
+        final int sink = target.resolveSgl(keys, qp.pd(), rq.buffer(), slot + RecvRing.SGES,
+            rq.buffer().getInt(slot + RecvRing.NUM_SGE), Access.LOCAL_WRITE);
+        if (sink == Segments.WAIT)
+        {
+            return Syndrome.RNR_NAK | qp.minRnrTimer(); // the receive buffer is still being registered
+        }
+        if (sink == Segments.DENIED)
         {
             completeReceive(qp, rq, WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
             return Syndrome.NAK_REMOTE_OPERATIONAL;
@@ -157,10 +162,11 @@ final class Responder
         {
             return Syndrome.REQUESTER_PROTECTION;
         }
-        if (!target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), source.total(), request.rkey(),
-            Access.REMOTE_WRITE))
+        final int check = target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), source.total(),
+            request.rkey(), Access.REMOTE_WRITE);
+        if (check != Segments.ALLOWED)
         {
-            return Syndrome.NAK_REMOTE_ACCESS;
+            return remoteKeyRefusal(qp, check);
         }
         Segments.copy(source, target);
         return Syndrome.ACK;
@@ -188,10 +194,11 @@ final class Responder
         {
             return Syndrome.NAK_INVALID_REQUEST;
         }
-        if (!target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), request.length(), request.rkey(),
-            Access.REMOTE_READ))
+        final int check = target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), request.length(),
+            request.rkey(), Access.REMOTE_READ);
+        if (check != Segments.ALLOWED)
         {
-            return Syndrome.NAK_REMOTE_ACCESS;
+            return remoteKeyRefusal(qp, check);
         }
         return request.deliverRead(target) ? Syndrome.ACK : Syndrome.REQUESTER_PROTECTION;
     }
@@ -203,9 +210,11 @@ final class Responder
         {
             return Syndrome.NAK_INVALID_REQUEST;
         }
-        if (!target.resolveRemote(qp.keys(), qp.pd(), address, Long.BYTES, request.rkey(), Access.REMOTE_ATOMIC))
+        final int check = target.resolveRemote(qp.keys(), qp.pd(), address, Long.BYTES, request.rkey(),
+            Access.REMOTE_ATOMIC);
+        if (check != Segments.ALLOWED)
         {
-            return Syndrome.NAK_REMOTE_ACCESS;
+            return remoteKeyRefusal(qp, check);
         }
         if (!request.checkAtomicSink())
         {
@@ -264,6 +273,12 @@ final class Responder
         {
             srq.afterConsume();
         }
+    }
+
+    /** A pending rkey is not an error: the peer is told to come back later (RNR NAK), as for a missing receive. */
+    private static int remoteKeyRefusal(final SoftQp qp, final int check)
+    {
+        return check == Segments.WAIT ? Syndrome.RNR_NAK | qp.minRnrTimer() : Syndrome.NAK_REMOTE_ACCESS;
     }
 
     private static int solicitedFlag(final InboundRequest request)

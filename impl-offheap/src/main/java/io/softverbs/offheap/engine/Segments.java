@@ -16,6 +16,12 @@ public final class Segments
 {
     /** Most segments a list can hold: 16 SGEs, or an inline payload. */
     public static final int MAX = 16;
+    /** Resolution result: every element checked and allowed. */
+    public static final int ALLOWED = SoftMr.ALLOWED;
+    /** Resolution result: some element failed its check. */
+    public static final int DENIED = SoftMr.DENIED;
+    /** Resolution result: some element names a region whose registration is still pending. */
+    public static final int WAIT = SoftMr.WAIT;
 
     private final long[] address = new long[MAX];
     private final long[] length = new long[MAX];
@@ -73,9 +79,9 @@ public final class Segments
      * @param offset   offset of the first SGE.
      * @param numSge   SGE count.
      * @param required {@link io.softverbs.Access} rights each region must grant.
-     * @return true if every element is inside a live region that permits the access.
+     * @return {@link #ALLOWED}, {@link #DENIED} or {@link #WAIT}.
      */
-    public boolean resolveSgl(
+    public int resolveSgl(
         final KeyTable keys,
         final SoftPd pd,
         final DirectBuffer buffer,
@@ -86,21 +92,24 @@ public final class Segments
         clear();
         if (numSge > MAX)
         {
-            return false;
+            return DENIED;
         }
+        int result = ALLOWED;
         for (int i = 0; i < numSge; i++)
         {
             final int sge = offset + i * WqeLayout.SGE_SIZE;
             final long sgeAddress = buffer.getLong(sge + WqeLayout.SGE_ADDRESS);
             final long sgeLength = buffer.getInt(sge + WqeLayout.SGE_LENGTH) & 0xFFFF_FFFFL;
             final SoftMr mr = keys.lookup(buffer.getInt(sge + WqeLayout.SGE_LKEY));
-            if (mr == null || !mr.permits(pd, sgeAddress, sgeLength, required))
+            final int check = mr == null ? DENIED : mr.check(pd, sgeAddress, sgeLength, required);
+            if (check == DENIED)
             {
-                return false;
+                return DENIED;
             }
+            result |= check;
             addChecked(sgeAddress, sgeLength);
         }
-        return true;
+        return result;
     }
 
     /**
@@ -112,9 +121,9 @@ public final class Segments
      * @param remoteLength  bytes.
      * @param rkey          remote key.
      * @param required      rights the region must grant.
-     * @return true if allowed; a zero-length access needs no key (as InfiniBand).
+     * @return {@link #ALLOWED}, {@link #DENIED} or {@link #WAIT}; a zero-length access needs no key (as InfiniBand).
      */
-    public boolean resolveRemote(
+    public int resolveRemote(
         final KeyTable keys,
         final SoftPd pd,
         final long remoteAddress,
@@ -125,15 +134,15 @@ public final class Segments
         clear();
         if (remoteLength == 0)
         {
-            return true;
+            return ALLOWED;
         }
         final SoftMr mr = keys.lookup(rkey);
-        if (mr == null || !mr.permits(pd, remoteAddress, remoteLength, required))
+        final int check = mr == null ? DENIED : mr.check(pd, remoteAddress, remoteLength, required);
+        if (check == ALLOWED)
         {
-            return false;
+            addChecked(remoteAddress, remoteLength);
         }
-        addChecked(remoteAddress, remoteLength);
-        return true;
+        return check;
     }
 
     /**

@@ -22,6 +22,17 @@ public final class SoftMr implements MemoryRegion
     public static final int INVALIDATED = 1;
     /** Deregistered. */
     public static final int DEREGISTERED = 2;
+    /** Registration still in progress in the control stage: accesses wait. */
+    public static final int PENDING = 3;
+    /** Registration failed: the key never becomes usable. */
+    public static final int FAILED = 4;
+
+    /** {@link #check} result: the access is allowed now. */
+    public static final int ALLOWED = 0;
+    /** {@link #check} result: the access is not allowed. */
+    public static final int DENIED = 1;
+    /** {@link #check} result: the access would be allowed once registration completes. */
+    public static final int WAIT = 2;
 
     private final SoftPd pd;
     private final KeyTable keys;
@@ -30,7 +41,7 @@ public final class SoftMr implements MemoryRegion
     private final long length;
     private final int access;
     private final long ownedAllocation;
-    private volatile int state = VALID;
+    private volatile int state = PENDING;
 
     SoftMr(final SoftPd pd, final KeyTable keys, final int key, final long address, final long length,
         final int access, final long ownedAllocation)
@@ -69,16 +80,51 @@ public final class SoftMr implements MemoryRegion
      * @param address  start of the access.
      * @param length   bytes (0 allowed).
      * @param required {@link Access} bits required.
-     * @return true if the access is allowed now.
+     * @return {@link #ALLOWED}, {@link #DENIED}, or {@link #WAIT} while registration is pending.
      */
-    public boolean permits(final SoftPd pd, final long address, final long length, final int required)
+    public int check(final SoftPd pd, final long address, final long length, final int required)
     {
-        return state == VALID &&
-            this.pd == pd &&
-            (access & required) == required &&
-            length >= 0 &&
-            address >= this.address &&
-            address - this.address <= this.length - length;
+        final int current = state;
+        if ((current != VALID && current != PENDING) ||
+            this.pd != pd ||
+            (access & required) != required ||
+            length < 0 ||
+            address < this.address ||
+            address - this.address > this.length - length)
+        {
+            return DENIED;
+        }
+        return current == VALID ? ALLOWED : WAIT;
+    }
+
+    /** @return the owning key table. */
+    KeyTable keys()
+    {
+        return keys;
+    }
+
+    /** @return bytes allocated by {@link SoftPd#allocateMemory} to free on close, or 0. */
+    long ownedAllocation()
+    {
+        return ownedAllocation;
+    }
+
+    /**
+     * Control stage: moves the registration state.
+     *
+     * @param expected the state it must be in.
+     * @param next     the new state.
+     * @return true if it was in the expected state.
+     */
+    synchronized boolean transition(final int expected, final int next)
+    {
+        if (state != expected)
+        {
+            return false;
+        }
+        state = next;
+        notifyAll();
+        return true;
     }
 
     /**
@@ -88,12 +134,7 @@ public final class SoftMr implements MemoryRegion
      */
     public boolean invalidate()
     {
-        if (state == VALID)
-        {
-            state = INVALIDATED;
-            return true;
-        }
-        return false;
+        return transition(VALID, INVALIDATED);
     }
 
     @Override
@@ -151,36 +192,78 @@ public final class SoftMr implements MemoryRegion
     @Override
     public boolean isPending()
     {
-        return false;
+        return state == PENDING;
     }
 
     @Override
     public void awaitRegistered()
     {
-        if (state == DEREGISTERED)
+        synchronized (this)
+        {
+            boolean interrupted = false;
+            while (state == PENDING)
+            {
+                try
+                {
+                    wait(100);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        final int current = state;
+        if (current == FAILED)
+        {
+            throw new VerbsException(Errors.EFAULT, "registration of " + this + " failed: " + failureReason);
+        }
+        if (current == DEREGISTERED)
         {
             throw new VerbsException(Errors.EINVAL, "region 0x" + Integer.toHexString(key) + " is deregistered");
         }
     }
 
+    private volatile String failureReason;
+
+    void failureReason(final String reason)
+    {
+        failureReason = reason;
+    }
+
     @Override
     public void close()
     {
-        synchronized (this)
+        if (pd.deregister(this))
         {
-            if (state == DEREGISTERED)
+            // No engine may still be inside a copy that passed the check before the key went away.
+            EngineFence.await();
+            if (ownedAllocation != 0)
             {
-                return;
+                UnsafeApi.freeMemory(ownedAllocation);
             }
-            state = DEREGISTERED;
         }
-        keys.remove(this);
-        EngineFence.await();
-        if (ownedAllocation != 0)
+    }
+
+    /**
+     * Control stage: takes the key out of service.
+     *
+     * @return true if this call deregistered it.
+     */
+    synchronized boolean retire()
+    {
+        if (state == DEREGISTERED)
         {
-            UnsafeApi.freeMemory(ownedAllocation);
+            return false;
         }
-        pd.forget(this);
+        state = DEREGISTERED;
+        notifyAll();
+        keys.remove(this);
+        return true;
     }
 
     @Override

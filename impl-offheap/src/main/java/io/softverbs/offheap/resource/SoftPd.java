@@ -55,13 +55,13 @@ public final class SoftPd implements ProtectionDomain
             throw new VerbsException(Errors.EINVAL, "only direct ByteBuffers can be registered (the engine " +
                 "reaches memory by address; heap buffers move)");
         }
-        return register(BufferUtil.address(direct) + direct.position(), direct.remaining(), access, 0);
+        return await(register(BufferUtil.address(direct) + direct.position(), direct.remaining(), access, 0, false));
     }
 
     @Override
     public MemoryRegion registerMemory(final long address, final long length, final int access)
     {
-        return register(address, length, access, 0);
+        return await(register(address, length, access, 0, true));
     }
 
     @Override
@@ -71,7 +71,7 @@ public final class SoftPd implements ProtectionDomain
         {
             throw new VerbsException(Errors.EINVAL, "only off-heap Agrona buffers can be registered");
         }
-        return register(buffer.addressOffset(), buffer.capacity(), access, 0);
+        return await(register(buffer.addressOffset(), buffer.capacity(), access, 0, false));
     }
 
     @Override
@@ -95,7 +95,7 @@ public final class SoftPd implements ProtectionDomain
         UnsafeApi.setMemory(aligned, length, (byte)0);
         try
         {
-            return register(aligned, length, access, raw);
+            return await(register(aligned, length, access, raw, false));
         }
         catch (final RuntimeException ex)
         {
@@ -107,11 +107,15 @@ public final class SoftPd implements ProtectionDomain
     @Override
     public MemoryRegion registerMemoryAsync(final long address, final long length, final int access)
     {
-        throw new VerbsException(Errors.ENOSYS, "pipelined registration arrives with the control QP; " +
-            "use registerMemory");
+        return register(address, length, access, 0, true);
     }
 
-    private SoftMr register(final long address, final long length, final int access, final long owned)
+    /**
+     * Every registration goes through the control QP: the keys are valid at once (pending), the control stage
+     * validates, pre-faults and publishes. The synchronous forms wait for that.
+     */
+    private SoftMr register(
+        final long address, final long length, final int access, final long owned, final boolean validateMapping)
     {
         checkOpen();
         checkRegistration(address, length, access);
@@ -119,7 +123,37 @@ public final class SoftPd implements ProtectionDomain
         final SoftMr mr = new SoftMr(this, keys, key, address, length, access, owned);
         regions.add(mr);
         keys.insert(mr);
+        context.engine().submit(new RegistrationCommand(context, mr, validateMapping));
         return mr;
+    }
+
+    private SoftMr await(final SoftMr mr)
+    {
+        context.awaitControl(mr::isPending);
+        try
+        {
+            mr.awaitRegistered();
+        }
+        catch (final VerbsException ex)
+        {
+            regions.remove(mr);
+            throw ex;
+        }
+        return mr;
+    }
+
+    /**
+     * Deregistration through the control QP.
+     *
+     * @param mr the region.
+     * @return true if this call took it out of service (the caller then fences and frees).
+     */
+    boolean deregister(final SoftMr mr)
+    {
+        final boolean[] retired = new boolean[1];
+        context.execute(() -> retired[0] = mr.retire());
+        regions.remove(mr);
+        return retired[0];
     }
 
     private static void checkRegistration(final long address, final long length, final int access)
@@ -142,11 +176,6 @@ public final class SoftPd implements ProtectionDomain
             throw new VerbsException(Errors.EINVAL, "bad region address 0x" + Long.toHexString(address) +
                 " length " + length);
         }
-    }
-
-    void forget(final SoftMr mr)
-    {
-        regions.remove(mr);
     }
 
     @Override

@@ -158,9 +158,17 @@ public final class SoftQp implements QueuePair
         final boolean inline = (flags & SendFlags.INLINE) != 0 && carriesPayload(opcode);
         if (total > Integer.MAX_VALUE ||
             (opcode.isAtomic() && (numSge != 1 || total != Long.BYTES)) ||
-            (inline && (total > maxInlineData || !inlineSourcesValid(wr))))
+            (inline && total > maxInlineData))
         {
             return Errors.EINVAL;
+        }
+        if (inline)
+        {
+            final int check = checkInlineSources(wr);
+            if (check != 0)
+            {
+                return check;
+            }
         }
 
         final int blocks = WqeLayout.blocksFor(inline ? (int)total : numSge * WqeLayout.SGE_SIZE);
@@ -230,19 +238,25 @@ public final class SoftQp implements QueuePair
         }
     }
 
-    /** Inline sources are read by postSend itself, so they must lie in a live region of this PD. */
-    private boolean inlineSourcesValid(final SendWorkRequest wr)
+    /**
+     * Inline sources are read by postSend itself, so they must lie in a registered region of this PD.
+     *
+     * @return 0, {@link Errors#EINVAL}, or {@link Errors#EAGAIN} while a source region's registration is pending.
+     */
+    private int checkInlineSources(final SendWorkRequest wr)
     {
         final KeyTable keys = context.keys();
         for (int i = 0, n = wr.numSge(); i < n; i++)
         {
             final SoftMr mr = keys.lookup(wr.sgeLkey(i));
-            if (mr == null || !mr.permits(pd, wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL, 0))
+            final int check = mr == null ? SoftMr.DENIED :
+                mr.check(pd, wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL, 0);
+            if (check != SoftMr.ALLOWED)
             {
-                return false;
+                return check == SoftMr.WAIT ? Errors.EAGAIN : Errors.EINVAL;
             }
         }
-        return true;
+        return 0;
     }
 
     private static boolean carriesPayload(final Opcode opcode)

@@ -92,14 +92,15 @@ final class MemInboundRequest implements InboundRequest
             out.addChecked(ring.addressOffset() + offset + WqeLayout.DATA, length());
             return true;
         }
-        return out.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(), 0);
+        return out.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(), 0) ==
+            Segments.ALLOWED;
     }
 
     @Override
     public boolean deliverRead(final Segments source)
     {
-        if (!sink.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(),
-            Access.LOCAL_WRITE))
+        if (sink.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(),
+            Access.LOCAL_WRITE) != Segments.ALLOWED)
         {
             return false;
         }
@@ -111,7 +112,7 @@ final class MemInboundRequest implements InboundRequest
     public boolean checkAtomicSink()
     {
         return sink.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(),
-            Access.LOCAL_WRITE) && sink.count() == 1 && sink.total() == Long.BYTES;
+            Access.LOCAL_WRITE) == Segments.ALLOWED && sink.count() == 1 && sink.total() == Long.BYTES;
     }
 
     @Override

@@ -1,0 +1,52 @@
+package io.softverbs.offheap.engine;
+
+import java.util.ArrayDeque;
+
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * The engine's control stage: drains the context's control queue (MPSC: any thread may issue commands) and runs
+ * long commands in time slices, in issue order, so a large registration never holds up the data path of any QP.
+ */
+final class ControlStage
+{
+    /** Time a cycle may spend on long control work. */
+    private static final long SLICE_NS = 50_000;
+
+    private final MpscUnboundedArrayQueue<ControlCommand> queue = new MpscUnboundedArrayQueue<>(64);
+    private final ArrayDeque<ControlCommand> inProgress = new ArrayDeque<>();
+
+    void submit(final ControlCommand command)
+    {
+        queue.offer(command);
+    }
+
+    int doWork()
+    {
+        if (queue.isEmpty() && inProgress.isEmpty())
+        {
+            return 0;
+        }
+        int work = 0;
+        final long deadline = System.nanoTime() + SLICE_NS;
+        ControlCommand command;
+        while ((command = queue.relaxedPoll()) != null)
+        {
+            work++;
+            // Short commands finish at once, even behind a long one; long ones continue in later slices.
+            if (!command.runStep(deadline))
+            {
+                inProgress.addLast(command);
+            }
+        }
+        while (!inProgress.isEmpty() && System.nanoTime() - deadline < 0)
+        {
+            work++;
+            if (inProgress.peekFirst().runStep(deadline))
+            {
+                inProgress.pollFirst();
+            }
+        }
+        return work;
+    }
+}
