@@ -21,7 +21,9 @@ import io.softverbs.ProtectionDomain;
 import io.softverbs.QpInit;
 import io.softverbs.QueuePair;
 import io.softverbs.SharedReceiveQueue;
+import io.softverbs.SharedSendQueue;
 import io.softverbs.SrqInit;
+import io.softverbs.SsqInit;
 import io.softverbs.VerbsException;
 import io.softverbs.offheap.engine.ControlCommand;
 import io.softverbs.offheap.engine.Engine;
@@ -38,6 +40,7 @@ import io.softverbs.offheap.resource.SoftCq;
 import io.softverbs.offheap.resource.SoftPd;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.resource.SoftSrq;
+import io.softverbs.offheap.resource.SoftSsq;
 import io.softverbs.offheap.transport.Transport;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -247,11 +250,21 @@ public final class SoftContext implements Context
         {
             throw new VerbsException(Errors.EINVAL, "QpInit must not be null");
         }
+        final SoftSsq ssq;
         if (init.sharedSendQueue() != null)
         {
-            throw new VerbsException(Errors.ENOSYS, "shared send queues arrive with the control QP work");
+            if (!(init.sharedSendQueue() instanceof SoftSsq) || ((SoftSsq)init.sharedSendQueue()).context() != this)
+            {
+                throw new VerbsException(Errors.EINVAL, "shared send queue belongs to another context");
+            }
+            ssq = (SoftSsq)init.sharedSendQueue();
         }
-        final SoftCq sendCq = ownCq(init.sendCq(), "sendCq");
+        else
+        {
+            ssq = null;
+        }
+        // A channel reports send completions on its SSQ's CQ.
+        final SoftCq sendCq = ssq != null ? ssq.sendCq() : ownCq(init.sendCq(), "sendCq");
         final SoftCq recvCq = ownCq(init.recvCq(), "recvCq");
         final SoftSrq srq;
         if (init.srq() != null)
@@ -272,16 +285,19 @@ public final class SoftContext implements Context
         within("maxSendSge", init.maxSendSge(), 1, config.maxSge());
         within("maxInlineData", init.maxInlineData(), 0, config.maxInlineData());
 
-        final int maxWqeBlocks = WqeLayout.blocksFor(
-            Math.max(init.maxSendSge() * WqeLayout.SGE_SIZE, init.maxInlineData()));
-        final SendRing sq = new SendRing(memory, init.maxSendWr(), maxWqeBlocks);
+        final SendRing sq = ssq != null ? ssq.ring() : newSendRing(init.maxSendWr(), init.maxSendSge(),
+            init.maxInlineData());
         final RecvRing rq = srq == null ? new RecvRing(memory, init.maxRecvWr(), init.maxRecvSge()) : null;
         final int psn = device.randomPsn();
         return call(() ->
         {
-            final SoftQp qp = device.createQp(qpn -> new SoftQp(this, pd, qpn, sendCq, recvCq, srq, sq, rq,
+            final SoftQp qp = device.createQp(qpn -> new SoftQp(this, pd, qpn, sendCq, recvCq, srq, ssq, sq, rq,
                 init.maxSendSge(), init.maxInlineData(), init.signalAll(), psn, ResponderContext.MAX_RD_ATOMIC));
             qps.add(qp);
+            if (ssq != null)
+            {
+                ssq.attach(qp);
+            }
             return qp;
         });
     }
@@ -312,6 +328,33 @@ public final class SoftContext implements Context
             srqs.add(srq);
             return srq;
         });
+    }
+
+    private SendRing newSendRing(final int depth, final int maxSge, final int maxInlineData)
+    {
+        return new SendRing(memory, depth, WqeLayout.blocksFor(Math.max(maxSge * WqeLayout.SGE_SIZE, maxInlineData)));
+    }
+
+    /**
+     * Creates a shared send queue.
+     *
+     * @param pd   the PD.
+     * @param init attributes.
+     * @return the SSQ.
+     */
+    public SharedSendQueue createSsq(final SoftPd pd, final SsqInit init)
+    {
+        checkOpen();
+        if (init == null)
+        {
+            throw new VerbsException(Errors.EINVAL, "SsqInit must not be null");
+        }
+        final SoftCq cq = ownCq(init.sendCq(), "SSQ sendCq");
+        within("SSQ maxWr", init.maxWr(), 1, config.maxQpWr());
+        within("SSQ maxSge", init.maxSge(), 1, config.maxSge());
+        within("SSQ maxInlineData", init.maxInlineData(), 0, config.maxInlineData());
+        final SendRing ring = newSendRing(init.maxWr(), init.maxSge(), init.maxInlineData());
+        return call(() -> new SoftSsq(this, pd, cq, ring, init.maxSge(), init.maxInlineData()));
     }
 
     private SoftCq ownCq(final CompletionQueue cq, final String what)

@@ -15,6 +15,7 @@ import io.softverbs.WcStatus;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.resource.SoftCq;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Syndrome;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -116,7 +117,7 @@ final class Completer
             }
         }
         advance(qp);
-        if (rc.sendSeq < rc.fetchSeq || qp.sendRing().producerBlock() != rc.fetchBlock)
+        if (rc.sendSeq < rc.fetchSeq || (rc.ssq == null && qp.sendRing().producerBlock() != rc.fetchBlock))
         {
             engine.schedule(qp); // acks may unblock a fence or the READ/atomic limit
         }
@@ -206,20 +207,27 @@ final class Completer
         final SendRing sq = qp.sendRing();
         final UnsafeBuffer ring = sq.buffer();
         final long start = rc.completeSeq;
+        boolean failed = false;
         while (rc.completeSeq < rc.sendSeq)
         {
-            final long seq = rc.completeSeq;
-            final int i = rc.index(seq);
+            final int i = rc.index(rc.completeSeq);
             final byte state = rc.state[i];
             if (state != DONE && state != FAILED)
             {
                 break;
             }
-            final int offset = sq.offset(rc.blockStart[i]);
             final WcStatus status = state == DONE ? WcStatus.SUCCESS : WcStatus.of(rc.status[i]);
-            if (state == FAILED || (ring.getByte(offset + WqeLayout.FLAGS) & SendFlags.SIGNALED) != 0)
+            if (rc.ssq != null)
             {
-                emitSend(qp, ring, offset, status);
+                rc.ssq.finish(rc.ssqSeq[i], status); // the SSQ reports it in its own order
+            }
+            else
+            {
+                final int offset = sq.offset(rc.blockStart[i]);
+                if (state == FAILED || (ring.getByte(offset + WqeLayout.FLAGS) & SendFlags.SIGNALED) != 0)
+                {
+                    emitSend(qp.sendCq(), ring, offset, status, qp.qpNum(), qp.destQpn());
+                }
             }
             rc.completeSeq++;
             if (rc.ackSeq < rc.completeSeq)
@@ -228,14 +236,18 @@ final class Completer
             }
             if (state == FAILED)
             {
-                sq.publishCompleted(rc.endBlock(sq, seq), rc.completeSeq);
-                enterError(qp);
-                return;
+                failed = true;
+                break;
             }
         }
         if (rc.completeSeq != start)
         {
-            sq.publishCompleted(rc.endBlock(sq, rc.completeSeq - 1), rc.completeSeq);
+            publish(qp, rc, sq);
+        }
+        if (failed)
+        {
+            enterError(qp);
+            return;
         }
         if (rc.drainPending && rc.completeSeq == rc.sendSeq)
         {
@@ -244,16 +256,35 @@ final class Completer
         }
     }
 
-    private static void emitSend(final SoftQp qp, final UnsafeBuffer ring, final int offset, final WcStatus status)
+    /** Frees completed ring space: the QP's own ring, or the shared ring through the SSQ's ordered completion. */
+    private static void publish(final SoftQp qp, final RequesterContext rc, final SendRing sq)
+    {
+        if (rc.ssq != null)
+        {
+            rc.ssq.advance();
+        }
+        else
+        {
+            sq.publishCompleted(rc.endBlock(sq, rc.completeSeq - 1), rc.completeSeq);
+        }
+    }
+
+    static void emitSend(
+        final SoftCq cq,
+        final UnsafeBuffer ring,
+        final int offset,
+        final WcStatus status,
+        final int qpNum,
+        final int destQpn)
     {
         final Opcode opcode = Opcode.of(ring.getByte(offset + WqeLayout.OPCODE));
-        qp.sendCq().produce(
+        cq.produce(
             ring.getLong(offset + WqeLayout.WR_ID),
             status,
             opcode == null ? WcOpcode.SEND : opcode.completionOpcode(),
             ring.getInt(offset + WqeLayout.LENGTH),
-            qp.qpNum(),
-            qp.destQpn(),
+            qpNum,
+            destQpn,
             0,
             0,
             0);
@@ -285,7 +316,16 @@ final class Completer
         final UnsafeBuffer ring = sq.buffer();
         for (long seq = rc.completeSeq; seq < rc.fetchSeq; seq++)
         {
-            emitSend(qp, ring, sq.offset(rc.blockStart[rc.index(seq)]), WcStatus.WR_FLUSH_ERR);
+            final int i = rc.index(seq);
+            if (rc.ssq != null)
+            {
+                rc.ssq.finish(rc.ssqSeq[i], WcStatus.WR_FLUSH_ERR); // in its place in the SSQ order
+            }
+            else
+            {
+                emitSend(qp.sendCq(), ring, sq.offset(rc.blockStart[i]), WcStatus.WR_FLUSH_ERR, qp.qpNum(),
+                    qp.destQpn());
+            }
         }
         rc.completeSeq = rc.fetchSeq;
         rc.ackSeq = rc.fetchSeq;
@@ -293,7 +333,14 @@ final class Completer
         rc.inflightRdAtomic = 0;
         rc.rnrPaused = false;
         rc.halted = false;
-        sq.publishCompleted(rc.fetchBlock, rc.fetchSeq);
+        if (rc.ssq != null)
+        {
+            rc.ssq.advance();
+        }
+        else
+        {
+            sq.publishCompleted(rc.fetchBlock, rc.fetchSeq);
+        }
     }
 
     void flushReceiveQueue(final SoftQp qp)

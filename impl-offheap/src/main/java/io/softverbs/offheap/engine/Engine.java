@@ -9,7 +9,12 @@ import io.softverbs.AsyncEvent;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpState;
 import io.softverbs.offheap.resource.QpStateMachine;
+import io.softverbs.WcStatus;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.resource.SoftSsq;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.softverbs.offheap.transport.InboundHandler;
 import io.softverbs.offheap.transport.InboundRequest;
 import io.softverbs.offheap.transport.Transport;
@@ -50,7 +55,7 @@ public final class Engine implements Agent, InboundHandler
     private final String name;
     private final Transport transport;
     private final Consumer<AsyncEvent> events;
-    private final MpscArrayQueue<SoftQp> runQueue;
+    private final MpscArrayQueue<Schedulable> runQueue;
     private final ControlStage control = new ControlStage();
     private final Completer completer = new Completer(this);
     private final Requester requester = new Requester(this, completer);
@@ -116,13 +121,20 @@ public final class Engine implements Agent, InboundHandler
         int work = 0;
         for (int n = runQueue.size(); n > 0; n--)
         {
-            final SoftQp qp = runQueue.relaxedPoll();
-            if (qp == null)
+            final Schedulable item = runQueue.relaxedPoll();
+            if (item == null)
             {
                 break;
             }
-            qp.clearScheduled();
-            requester.process(qp);
+            item.clearScheduled();
+            if (item instanceof SoftQp)
+            {
+                requester.process((SoftQp)item);
+            }
+            else
+            {
+                dispatch((SoftSsq)item);
+            }
             work++;
         }
         return work;
@@ -147,13 +159,47 @@ public final class Engine implements Agent, InboundHandler
         }
     }
 
-    /** Makes a QP's send queue known to the engine (the doorbell's second half). @param qp the QP. */
-    public void schedule(final SoftQp qp)
+    /** Makes a send queue known to the engine (the doorbell's second half). @param item the QP or SSQ. */
+    public void schedule(final Schedulable item)
     {
-        if (qp.trySchedule())
+        if (item.trySchedule())
         {
-            runQueue.offer(qp);
+            runQueue.offer(item);
         }
+    }
+
+    /**
+     * Shared send queue: hands newly rung WQEs, in posting order, to their channels' requesters. A slow channel
+     * only holds up its own WQEs' transmission; the SSQ's completion order is kept by {@link SsqState}.
+     */
+    private void dispatch(final SoftSsq ssq)
+    {
+        final SsqState state = ssq.state();
+        final SendRing ring = state.ring();
+        final UnsafeBuffer buffer = ring.buffer();
+        final long producer = ring.producerBlock();
+        while (state.fetchBlock < producer)
+        {
+            final int offset = ring.offset(state.fetchBlock);
+            final int blocks = buffer.getShort(offset + WqeLayout.BLOCK_COUNT);
+            if (buffer.getByte(offset + WqeLayout.OPCODE) != WqeLayout.OPCODE_NOP)
+            {
+                final int qpn = buffer.getInt(offset + WqeLayout.CHANNEL);
+                final long seq = state.add(state.fetchBlock, qpn);
+                final SoftQp channel = ssq.channel(qpn);
+                if (channel == null)
+                {
+                    state.finish(seq, WcStatus.WR_FLUSH_ERR); // channel destroyed after posting
+                }
+                else
+                {
+                    channel.requester().appendDispatched(state.fetchBlock, seq);
+                    schedule(channel);
+                }
+            }
+            state.fetchBlock += blocks;
+        }
+        state.advance();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -251,6 +297,10 @@ public final class Engine implements Agent, InboundHandler
     private void reset(final SoftQp qp)
     {
         disarm(qp);
+        if (qp.ssq() != null)
+        {
+            completer.flushSendQueue(qp); // a channel's WQEs still hold their places in the SSQ order
+        }
         qp.state(QpState.RESET);
         qp.requester().reset(qp.sendRing());
         if (qp.ownReceiveRing() != null)
@@ -264,6 +314,10 @@ public final class Engine implements Agent, InboundHandler
     public void destroy(final SoftQp qp)
     {
         reset(qp);
+        if (qp.ssq() != null)
+        {
+            qp.ssq().detach(qp);
+        }
         qp.context().forget(qp);
     }
 

@@ -21,11 +21,14 @@ public final class RequesterContext
     static final int TIMER_RETRANSMIT = 1;
     static final int TIMER_RNR = 2;
 
-    final int mask;
-    final long[] blockStart;
-    final int[] psn;
-    final byte[] state;
-    final byte[] status;
+    /** For a channel of a shared send queue: the SSQ, and each WQE's place in it; null otherwise. */
+    final SsqState ssq;
+    long[] ssqSeq;
+    int mask;
+    long[] blockStart;
+    int[] psn;
+    byte[] state;
+    byte[] status;
 
     long fetchBlock;
     long fetchSeq;
@@ -48,12 +51,75 @@ public final class RequesterContext
     /** @param depth most outstanding WQEs. */
     public RequesterContext(final int depth)
     {
-        final int capacity = BitUtil.findNextPositivePowerOfTwo(depth + 1);
+        this(null, BitUtil.findNextPositivePowerOfTwo(depth + 1));
+    }
+
+    /**
+     * A channel of a shared send queue: no ring of its own, a small window that grows only if the channel has
+     * many WQEs outstanding at once (so 10,000 channels cost little).
+     *
+     * @param ssq the shared send queue's state.
+     */
+    public RequesterContext(final SsqState ssq)
+    {
+        this(ssq, 4);
+    }
+
+    private RequesterContext(final SsqState ssq, final int capacity)
+    {
+        this.ssq = ssq;
         mask = capacity - 1;
         blockStart = new long[capacity];
         psn = new int[capacity];
         state = new byte[capacity];
         status = new byte[capacity];
+        ssqSeq = ssq == null ? null : new long[capacity];
+    }
+
+    /**
+     * Dispatcher: appends a WQE of the shared send queue to this channel.
+     *
+     * @param block its first block in the shared ring.
+     * @param seq   its SSQ sequence number.
+     */
+    void appendDispatched(final long block, final long seq)
+    {
+        if (fetchSeq - completeSeq > mask)
+        {
+            grow();
+        }
+        final int i = index(fetchSeq);
+        blockStart[i] = block;
+        ssqSeq[i] = seq;
+        state[i] = POSTED;
+        fetchSeq++;
+    }
+
+    private void grow()
+    {
+        final int capacity = (mask + 1) * 2;
+        final long[] newBlockStart = new long[capacity];
+        final int[] newPsn = new int[capacity];
+        final byte[] newState = new byte[capacity];
+        final byte[] newStatus = new byte[capacity];
+        final long[] newSsqSeq = new long[capacity];
+        final int newMask = capacity - 1;
+        for (long seq = completeSeq; seq < fetchSeq; seq++)
+        {
+            final int from = index(seq);
+            final int to = (int)seq & newMask;
+            newBlockStart[to] = blockStart[from];
+            newPsn[to] = psn[from];
+            newState[to] = state[from];
+            newStatus[to] = status[from];
+            newSsqSeq[to] = ssqSeq[from];
+        }
+        mask = newMask;
+        blockStart = newBlockStart;
+        psn = newPsn;
+        state = newState;
+        status = newStatus;
+        ssqSeq = newSsqSeq;
     }
 
     int index(final long seq)
@@ -64,6 +130,10 @@ public final class RequesterContext
     /** Parses WQEs rung since the last call, skipping NOP padding. @param sq the send ring. */
     void fetch(final SendRing sq)
     {
+        if (ssq != null)
+        {
+            return; // a channel's WQEs are dispatched to it from the shared ring
+        }
         final long producer = sq.producerBlock();
         final UnsafeBuffer ring = sq.buffer();
         while (fetchBlock < producer)
@@ -104,6 +174,9 @@ public final class RequesterContext
         drainPending = false;
         timerKind = TIMER_NONE;
         deadlineNs = 0;
-        sq.publishCompleted(fetchBlock, fetchSeq);
+        if (ssq == null)
+        {
+            sq.publishCompleted(fetchBlock, fetchSeq);
+        }
     }
 }

@@ -29,6 +29,8 @@ public final class WqeLayout
     public static final int IMM = 12;
     /** Rkey to invalidate (int). */
     public static final int INV_RKEY = 16;
+    /** Channel QP number (int), for WQEs of a shared send queue. */
+    public static final int CHANNEL = 20;
     /** User cookie (long). */
     public static final int WR_ID = 24;
 

@@ -195,7 +195,8 @@ public final class SoftPd implements ProtectionDomain
     @Override
     public SharedSendQueue createSharedSendQueue(final SsqInit init)
     {
-        throw new VerbsException(Errors.ENOSYS, "shared send queues arrive with the control QP work");
+        checkOpen();
+        return context.createSsq(this, init);
     }
 
     private void checkOpen()

@@ -19,6 +19,7 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.VerbsException;
 import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.engine.RequesterContext;
+import io.softverbs.offheap.engine.Schedulable;
 import io.softverbs.offheap.engine.ResponderContext;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;
@@ -33,7 +34,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * responder contexts (the QPC of a hardware RNIC). {@link #postSend} and {@link #postRecv} are the data path:
  * encode into the ring, ring the doorbell, tell the engine; no allocation, no exception.
  */
-public final class SoftQp implements QueuePair
+public final class SoftQp implements QueuePair, Schedulable
 {
     private static final VarHandle SEND_LOCK;
     private static final VarHandle RECV_LOCK;
@@ -60,10 +61,10 @@ public final class SoftQp implements QueuePair
     private final SoftCq sendCq;
     private final SoftCq recvCq;
     private final SoftSrq srq;
+    private final SoftSsq ssq;
     private final SendRing sq;
+    private final WqeWriter writer;
     private final RecvRing rq;
-    private final int maxSendSge;
-    private final int maxInlineData;
     private final boolean signalAll;
     private final int initialPsn;
     private final RequesterContext requester;
@@ -97,7 +98,8 @@ public final class SoftQp implements QueuePair
      * @param sendCq        send CQ.
      * @param recvCq        receive CQ.
      * @param srq           SRQ or null.
-     * @param sq            send ring.
+     * @param ssq           shared send queue this QP is a channel of, or null.
+     * @param sq            send ring (the SSQ's for a channel).
      * @param rq            receive ring, null with an SRQ.
      * @param maxSendSge    SGEs per send.
      * @param maxInlineData inline bytes.
@@ -112,6 +114,7 @@ public final class SoftQp implements QueuePair
         final SoftCq sendCq,
         final SoftCq recvCq,
         final SoftSrq srq,
+        final SoftSsq ssq,
         final SendRing sq,
         final RecvRing rq,
         final int maxSendSge,
@@ -126,13 +129,13 @@ public final class SoftQp implements QueuePair
         this.sendCq = sendCq;
         this.recvCq = recvCq;
         this.srq = srq;
+        this.ssq = ssq;
         this.sq = sq;
+        this.writer = ssq == null ? new WqeWriter(sq, pd, context.keys(), maxSendSge, maxInlineData) : null;
         this.rq = rq;
-        this.maxSendSge = maxSendSge;
-        this.maxInlineData = maxInlineData;
         this.signalAll = signalAll;
         this.initialPsn = initialPsn;
-        this.requester = new RequesterContext(sq.depth());
+        this.requester = ssq == null ? new RequesterContext(sq.depth()) : new RequesterContext(ssq.state());
         this.responder = new ResponderContext(maxRdAtomic);
     }
 
@@ -142,126 +145,34 @@ public final class SoftQp implements QueuePair
     @Override
     public int postSend(final SendWorkRequest wr)
     {
-        final int currentState = state;
-        if (currentState <= QpState.RTR.ordinal())
+        if (writer == null)
+        {
+            return Errors.EINVAL; // a channel posts through its shared send queue
+        }
+        if (state <= QpState.RTR.ordinal())
         {
             return Errors.EPERM;
         }
-        final Opcode opcode = wr.opcode();
-        final int flags = wr.flags();
-        final int numSge = wr.numSge();
-        if (opcode == null || (flags & ~SendFlags.ALL) != 0 || numSge > maxSendSge || wr.sgeOverflow())
+        final int check = writer.check(wr);
+        if (check != 0)
         {
-            return Errors.EINVAL;
+            return check;
         }
-        final long total = wr.totalLength();
-        final boolean inline = (flags & SendFlags.INLINE) != 0 && carriesPayload(opcode);
-        if (total > Integer.MAX_VALUE ||
-            (opcode.isAtomic() && (numSge != 1 || total != Long.BYTES)) ||
-            (inline && total > maxInlineData))
-        {
-            return Errors.EINVAL;
-        }
-        if (inline)
-        {
-            final int check = checkInlineSources(wr);
-            if (check != 0)
-            {
-                return check;
-            }
-        }
-
-        final int blocks = WqeLayout.blocksFor(inline ? (int)total : numSge * WqeLayout.SGE_SIZE);
+        final int result;
         lock(SEND_LOCK);
         try
         {
-            final long block = sq.claim(blocks);
-            if (block < 0)
-            {
-                return Errors.ENOMEM;
-            }
-            encode(wr, opcode, signalAll ? flags | SendFlags.SIGNALED : flags, inline, (int)total, blocks, block);
-            sq.ringDoorbell();
+            result = writer.write(wr, signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags(), 0);
         }
         finally
         {
             SEND_LOCK.setRelease(this, 0);
         }
-        context.engine().schedule(this);
-        return 0;
-    }
-
-    private void encode(
-        final SendWorkRequest wr,
-        final Opcode opcode,
-        final int flags,
-        final boolean inline,
-        final int total,
-        final int blocks,
-        final long block)
-    {
-        final UnsafeBuffer ring = sq.buffer();
-        final int offset = sq.offset(block);
-        final int numSge = wr.numSge();
-        ring.putByte(offset + WqeLayout.OPCODE, (byte)opcode.ordinal());
-        ring.putByte(offset + WqeLayout.FLAGS, (byte)(inline ? flags : flags & ~SendFlags.INLINE));
-        ring.putByte(offset + WqeLayout.NUM_SGE, (byte)(inline ? 0 : numSge));
-        ring.putShort(offset + WqeLayout.BLOCK_COUNT, (short)blocks);
-        ring.putInt(offset + WqeLayout.LENGTH, total);
-        ring.putInt(offset + WqeLayout.IMM, wr.immData());
-        ring.putInt(offset + WqeLayout.INV_RKEY, wr.invalidateRkey());
-        ring.putLong(offset + WqeLayout.WR_ID, wr.wrId());
-        ring.putLong(offset + WqeLayout.REMOTE_ADDRESS, wr.remoteAddress());
-        ring.putInt(offset + WqeLayout.RKEY, wr.rkey());
-        ring.putLong(offset + WqeLayout.COMPARE_ADD, wr.compareAdd());
-        ring.putLong(offset + WqeLayout.SWAP, wr.swap());
-        if (inline)
+        if (result == 0)
         {
-            // Descriptor and data in one WQE: the caller may reuse its buffer as soon as we return.
-            long target = ring.addressOffset() + offset + WqeLayout.DATA;
-            for (int i = 0; i < numSge; i++)
-            {
-                final int length = wr.sgeLength(i);
-                UnsafeApi.copyMemory(wr.sgeAddress(i), target, length);
-                target += length;
-            }
+            context.engine().schedule(this);
         }
-        else
-        {
-            for (int i = 0; i < numSge; i++)
-            {
-                final int sge = offset + WqeLayout.DATA + i * WqeLayout.SGE_SIZE;
-                ring.putLong(sge + WqeLayout.SGE_ADDRESS, wr.sgeAddress(i));
-                ring.putInt(sge + WqeLayout.SGE_LENGTH, wr.sgeLength(i));
-                ring.putInt(sge + WqeLayout.SGE_LKEY, wr.sgeLkey(i));
-            }
-        }
-    }
-
-    /**
-     * Inline sources are read by postSend itself, so they must lie in a registered region of this PD.
-     *
-     * @return 0, {@link Errors#EINVAL}, or {@link Errors#EAGAIN} while a source region's registration is pending.
-     */
-    private int checkInlineSources(final SendWorkRequest wr)
-    {
-        final KeyTable keys = context.keys();
-        for (int i = 0, n = wr.numSge(); i < n; i++)
-        {
-            final SoftMr mr = keys.lookup(wr.sgeLkey(i));
-            final int check = mr == null ? SoftMr.DENIED :
-                mr.check(pd, wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL, 0);
-            if (check != SoftMr.ALLOWED)
-            {
-                return check == SoftMr.WAIT ? Errors.EAGAIN : Errors.EINVAL;
-            }
-        }
-        return 0;
-    }
-
-    private static boolean carriesPayload(final Opcode opcode)
-    {
-        return opcode.isSend() || opcode == Opcode.RDMA_WRITE || opcode == Opcode.RDMA_WRITE_WITH_IMM;
+        return result;
     }
 
     @Override
@@ -301,17 +212,13 @@ public final class SoftQp implements QueuePair
         }
     }
 
-    /**
-     * Engine: marks the QP scheduled.
-     *
-     * @return true if it was not scheduled yet (the caller must enqueue it).
-     */
+    @Override
     public boolean trySchedule()
     {
         return scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1);
     }
 
-    /** Engine: clears the scheduled mark before serving the QP, so a later doorbell schedules it again. */
+    @Override
     public void clearScheduled()
     {
         SCHEDULED.setVolatile(this, 0);
@@ -445,7 +352,13 @@ public final class SoftQp implements QueuePair
         return srq;
     }
 
-    /** @return send ring. */
+    /** @return the shared send queue this QP is a channel of, or null. */
+    public SoftSsq ssq()
+    {
+        return ssq;
+    }
+
+    /** @return send ring (the SSQ's ring for a channel). */
     public SendRing sendRing()
     {
         return sq;

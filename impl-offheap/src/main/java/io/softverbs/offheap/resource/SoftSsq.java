@@ -1,0 +1,185 @@
+package io.softverbs.offheap.resource;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import io.softverbs.Errors;
+import io.softverbs.QpState;
+import io.softverbs.QueuePair;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.SharedSendQueue;
+import io.softverbs.offheap.SoftContext;
+import io.softverbs.offheap.engine.Schedulable;
+import io.softverbs.offheap.engine.SsqState;
+import io.softverbs.offheap.host.SendRing;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * A shared send queue: one send ring in device memory for many RC QPs (channels) to different peers. WQEs name
+ * their channel; the engine dispatches them in posting order to each channel's requester and reports completions
+ * in posting order on the SSQ's CQ. No libibverbs counterpart.
+ */
+public final class SoftSsq implements SharedSendQueue, Schedulable
+{
+    private static final VarHandle LOCK;
+    private static final VarHandle SCHEDULED;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LOCK = lookup.findVarHandle(SoftSsq.class, "lock", int.class);
+            SCHEDULED = lookup.findVarHandle(SoftSsq.class, "scheduled", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final SoftContext context;
+    private final SoftPd pd;
+    private final SoftCq sendCq;
+    private final SendRing ring;
+    private final WqeWriter writer;
+    private final SsqState state;
+    private final Int2ObjectHashMap<SoftQp> channels = new Int2ObjectHashMap<>();
+    @SuppressWarnings("unused")
+    private volatile int lock;
+    @SuppressWarnings("unused")
+    private volatile int scheduled;
+    private volatile boolean closed;
+
+    /**
+     * @param context owning context.
+     * @param pd      owning PD.
+     * @param sendCq  CQ for all channels' send completions.
+     * @param ring    the shared ring.
+     * @param maxSge  SGEs per request.
+     * @param maxInlineData inline bytes per request.
+     */
+    public SoftSsq(
+        final SoftContext context,
+        final SoftPd pd,
+        final SoftCq sendCq,
+        final SendRing ring,
+        final int maxSge,
+        final int maxInlineData)
+    {
+        this.context = context;
+        this.pd = pd;
+        this.sendCq = sendCq;
+        this.ring = ring;
+        this.writer = new WqeWriter(ring, pd, context.keys(), maxSge, maxInlineData);
+        this.state = new SsqState(ring, sendCq, ring.depth());
+    }
+
+    @Override
+    public int postSend(final QueuePair channel, final SendWorkRequest wr)
+    {
+        if (!(channel instanceof SoftQp) || ((SoftQp)channel).ssq() != this || closed)
+        {
+            return Errors.EINVAL;
+        }
+        if (((SoftQp)channel).stateOrdinal() <= QpState.RTR.ordinal())
+        {
+            return Errors.EPERM;
+        }
+        final int check = writer.check(wr);
+        if (check != 0)
+        {
+            return check;
+        }
+        final int result;
+        while (!LOCK.compareAndSet(this, 0, 1))
+        {
+            Thread.onSpinWait();
+        }
+        try
+        {
+            result = writer.write(wr, wr.flags() & SendFlags.ALL, channel.qpNum());
+        }
+        finally
+        {
+            LOCK.setRelease(this, 0);
+        }
+        if (result == 0)
+        {
+            context.engine().schedule(this);
+        }
+        return result;
+    }
+
+    /** @return the engine's state of this SSQ. */
+    public SsqState state()
+    {
+        return state;
+    }
+
+    /** @return the shared ring. */
+    public SendRing ring()
+    {
+        return ring;
+    }
+
+    /** @return the CQ of every channel's send completions. */
+    public SoftCq sendCq()
+    {
+        return sendCq;
+    }
+
+    /** @return owning context. */
+    public SoftContext context()
+    {
+        return context;
+    }
+
+    /** @return owning PD. */
+    public SoftPd pd()
+    {
+        return pd;
+    }
+
+    /**
+     * Engine: the channel a WQE names.
+     *
+     * @param qpn channel QP number.
+     * @return the channel, or null if it was destroyed.
+     */
+    public SoftQp channel(final int qpn)
+    {
+        return channels.get(qpn);
+    }
+
+    /** Control stage: adds a channel. @param qp the channel. */
+    public void attach(final SoftQp qp)
+    {
+        channels.put(qp.qpNum(), qp);
+    }
+
+    /** Control stage: removes a channel. @param qp the channel. */
+    public void detach(final SoftQp qp)
+    {
+        channels.remove(qp.qpNum());
+    }
+
+    @Override
+    public boolean trySchedule()
+    {
+        return scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    public void clearScheduled()
+    {
+        SCHEDULED.setVolatile(this, 0);
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+    }
+}

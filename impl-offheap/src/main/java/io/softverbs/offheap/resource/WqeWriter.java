@@ -1,0 +1,141 @@
+package io.softverbs.offheap.resource;
+
+import io.softverbs.Errors;
+import io.softverbs.Opcode;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The producer half of {@code ibv_post_send}, shared by a QP's own send queue and a shared send queue: validates a
+ * work request, claims ring blocks, writes the WQE (SGEs, or the payload itself for INLINE) and rings the doorbell.
+ * Allocation-free; the caller serializes producers of one ring.
+ */
+final class WqeWriter
+{
+    private final SendRing ring;
+    private final SoftPd pd;
+    private final KeyTable keys;
+    private final int maxSge;
+    private final int maxInlineData;
+
+    WqeWriter(final SendRing ring, final SoftPd pd, final KeyTable keys, final int maxSge, final int maxInlineData)
+    {
+        this.ring = ring;
+        this.pd = pd;
+        this.keys = keys;
+        this.maxSge = maxSge;
+        this.maxInlineData = maxInlineData;
+    }
+
+    /**
+     * Checks a request without touching the ring.
+     *
+     * @param wr the request.
+     * @return 0, {@link Errors#EINVAL}, or {@link Errors#EAGAIN} (an inline source is still being registered).
+     */
+    int check(final SendWorkRequest wr)
+    {
+        final Opcode opcode = wr.opcode();
+        final int flags = wr.flags();
+        final int numSge = wr.numSge();
+        if (opcode == null || (flags & ~SendFlags.ALL) != 0 || numSge > maxSge || wr.sgeOverflow())
+        {
+            return Errors.EINVAL;
+        }
+        final long total = wr.totalLength();
+        final boolean inline = isInline(wr);
+        if (total > Integer.MAX_VALUE ||
+            (opcode.isAtomic() && (numSge != 1 || total != Long.BYTES)) ||
+            (inline && total > maxInlineData))
+        {
+            return Errors.EINVAL;
+        }
+        return inline ? checkInlineSources(wr) : 0;
+    }
+
+    /**
+     * Writes a checked request and rings the doorbell.
+     *
+     * @param wr         the request, already passed {@link #check}.
+     * @param flags      send flags to store (SIGNALED added for sq_sig_all).
+     * @param channelQpn the channel QP for a shared send queue, 0 otherwise.
+     * @return 0 or {@link Errors#ENOMEM} if the ring is full.
+     */
+    int write(final SendWorkRequest wr, final int flags, final int channelQpn)
+    {
+        final boolean inline = isInline(wr);
+        final int numSge = wr.numSge();
+        final int total = (int)wr.totalLength();
+        final int blocks = WqeLayout.blocksFor(inline ? total : numSge * WqeLayout.SGE_SIZE);
+        final long block = ring.claim(blocks);
+        if (block < 0)
+        {
+            return Errors.ENOMEM;
+        }
+        final UnsafeBuffer buffer = ring.buffer();
+        final int offset = ring.offset(block);
+        buffer.putByte(offset + WqeLayout.OPCODE, (byte)wr.opcode().ordinal());
+        buffer.putByte(offset + WqeLayout.FLAGS, (byte)(inline ? flags : flags & ~SendFlags.INLINE));
+        buffer.putByte(offset + WqeLayout.NUM_SGE, (byte)(inline ? 0 : numSge));
+        buffer.putShort(offset + WqeLayout.BLOCK_COUNT, (short)blocks);
+        buffer.putInt(offset + WqeLayout.LENGTH, total);
+        buffer.putInt(offset + WqeLayout.IMM, wr.immData());
+        buffer.putInt(offset + WqeLayout.INV_RKEY, wr.invalidateRkey());
+        buffer.putInt(offset + WqeLayout.CHANNEL, channelQpn);
+        buffer.putLong(offset + WqeLayout.WR_ID, wr.wrId());
+        buffer.putLong(offset + WqeLayout.REMOTE_ADDRESS, wr.remoteAddress());
+        buffer.putInt(offset + WqeLayout.RKEY, wr.rkey());
+        buffer.putLong(offset + WqeLayout.COMPARE_ADD, wr.compareAdd());
+        buffer.putLong(offset + WqeLayout.SWAP, wr.swap());
+        if (inline)
+        {
+            // Descriptor and data in one WQE: the caller may reuse its buffer as soon as we return.
+            long target = buffer.addressOffset() + offset + WqeLayout.DATA;
+            for (int i = 0; i < numSge; i++)
+            {
+                final int length = wr.sgeLength(i);
+                UnsafeApi.copyMemory(wr.sgeAddress(i), target, length);
+                target += length;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < numSge; i++)
+            {
+                final int sge = offset + WqeLayout.DATA + i * WqeLayout.SGE_SIZE;
+                buffer.putLong(sge + WqeLayout.SGE_ADDRESS, wr.sgeAddress(i));
+                buffer.putInt(sge + WqeLayout.SGE_LENGTH, wr.sgeLength(i));
+                buffer.putInt(sge + WqeLayout.SGE_LKEY, wr.sgeLkey(i));
+            }
+        }
+        ring.ringDoorbell();
+        return 0;
+    }
+
+    private static boolean isInline(final SendWorkRequest wr)
+    {
+        final Opcode opcode = wr.opcode();
+        return (wr.flags() & SendFlags.INLINE) != 0 &&
+            (opcode.isSend() || opcode == Opcode.RDMA_WRITE || opcode == Opcode.RDMA_WRITE_WITH_IMM);
+    }
+
+    /** Inline sources are read by the poster itself, so they must lie in a registered region of this PD. */
+    private int checkInlineSources(final SendWorkRequest wr)
+    {
+        for (int i = 0, n = wr.numSge(); i < n; i++)
+        {
+            final SoftMr mr = keys.lookup(wr.sgeLkey(i));
+            final int check = mr == null ? SoftMr.DENIED :
+                mr.check(pd, wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL, 0);
+            if (check != SoftMr.ALLOWED)
+            {
+                return check == SoftMr.WAIT ? Errors.EAGAIN : Errors.EINVAL;
+            }
+        }
+        return 0;
+    }
+}
