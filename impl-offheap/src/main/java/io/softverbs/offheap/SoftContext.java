@@ -217,12 +217,12 @@ public final class SoftContext implements Context
         {
             throw new VerbsException(Errors.EINVAL, "completion channel is not from this provider");
         }
-        if (cqs.size() >= config.maxCq())
-        {
-            throw new VerbsException(Errors.ENOMEM, "too many CQs (maxCq " + config.maxCq() + ")");
-        }
         return call(() ->
         {
+            if (cqs.size() >= config.maxCq())
+            {
+                throw new VerbsException(Errors.ENOMEM, "too many CQs (maxCq " + config.maxCq() + ")");
+            }
             final SoftCq cq = new SoftCq(this, new CqRing(memory, cqe), (SoftChannel)channel);
             cqs.add(cq);
             return cq;
@@ -318,12 +318,12 @@ public final class SoftContext implements Context
         }
         within("SRQ maxWr", init.maxWr(), 1, config.maxQpWr());
         within("SRQ maxSge", init.maxSge(), 1, config.maxSge());
-        if (srqs.size() >= config.maxSrq())
-        {
-            throw new VerbsException(Errors.ENOMEM, "too many SRQs (maxSrq " + config.maxSrq() + ")");
-        }
         return call(() ->
         {
+            if (srqs.size() >= config.maxSrq())
+            {
+                throw new VerbsException(Errors.ENOMEM, "too many SRQs (maxSrq " + config.maxSrq() + ")");
+            }
             final SoftSrq srq = new SoftSrq(this, pd, new RecvRing(memory, init.maxWr(), init.maxSge()), init.limit());
             srqs.add(srq);
             return srq;

@@ -33,14 +33,18 @@ import org.jctools.queues.MpscArrayQueue;
 public final class Engine implements Agent, InboundHandler
 {
     private static final VarHandle CYCLE;
+    private static final VarHandle OWNER;
     private static final int INBOUND_LIMIT = 256;
     private static final int TIMER_CHECK_INTERVAL = 16;
+    private static final int RUN_QUEUE_BUDGET = 256;
+    private static final long SHORT_WAIT_NS = 1_000_000;
 
     static
     {
         try
         {
             CYCLE = MethodHandles.lookup().findVarHandle(Engine.class, "cycle", long.class);
+            OWNER = MethodHandles.lookup().findVarHandle(Engine.class, "owner", Thread.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -50,7 +54,8 @@ public final class Engine implements Agent, InboundHandler
 
     @SuppressWarnings("unused")
     private volatile long cycle;
-    private volatile Thread owner;
+    // Read only by the thread that wrote it or to compare with the reader's own thread, so no fence is needed.
+    private Thread owner;
 
     private final String name;
     private final Transport transport;
@@ -63,6 +68,8 @@ public final class Engine implements Agent, InboundHandler
     private final java.util.ArrayList<SoftQp> stalled = new java.util.ArrayList<>();
     private SoftQp[] timed = new SoftQp[16];
     private int timedCount;
+    /** QPs in a short RNR wait: reported as work so a backing-off idle strategy does not park through them. */
+    private int rnrWaits;
     private long cycles;
 
     /**
@@ -103,15 +110,14 @@ public final class Engine implements Agent, InboundHandler
         {
             return 0; // another thread is running this engine
         }
-        owner = Thread.currentThread();
+        OWNER.setOpaque(this, Thread.currentThread());
         try
         {
-            final int work = control.doWork() + transport.poll(this, INBOUND_LIMIT) + requesterStage();
-            return work + timerStage(work == 0);
+            return control.doWork() + transport.poll(this, INBOUND_LIMIT) + requesterStage() + timerStage();
         }
         finally
         {
-            owner = null;
+            OWNER.setOpaque(this, (Thread)null);
             CYCLE.setRelease(this, c + 2);
         }
     }
@@ -119,7 +125,7 @@ public final class Engine implements Agent, InboundHandler
     private int requesterStage()
     {
         int work = 0;
-        for (int n = runQueue.size(); n > 0; n--)
+        for (int n = RUN_QUEUE_BUDGET; n > 0; n--)
         {
             final Schedulable item = runQueue.relaxedPoll();
             if (item == null)
@@ -143,13 +149,13 @@ public final class Engine implements Agent, InboundHandler
     /** @return true if the calling thread is inside a cycle of this engine. */
     public boolean isOwnedByCurrentThread()
     {
-        return owner == Thread.currentThread();
+        return OWNER.getOpaque(this) == Thread.currentThread();
     }
 
     void awaitCycleBoundary()
     {
         final long c = (long)CYCLE.getVolatile(this);
-        if ((c & 1) == 0 || owner == Thread.currentThread())
+        if ((c & 1) == 0 || OWNER.getOpaque(this) == Thread.currentThread())
         {
             return;
         }
@@ -382,6 +388,10 @@ public final class Engine implements Agent, InboundHandler
         }
         rc.timerKind = kind;
         rc.deadlineNs = System.nanoTime() + delayNs;
+        if (kind == RequesterContext.TIMER_RNR && delayNs <= SHORT_WAIT_NS)
+        {
+            rnrWaits++;
+        }
         if (!rc.inTimerList)
         {
             rc.inTimerList = true;
@@ -400,15 +410,16 @@ public final class Engine implements Agent, InboundHandler
         rc.deadlineNs = 0;
     }
 
-    private int timerStage(final boolean idle)
+    private int timerStage()
     {
-        // Busy cycles look at the clock every few cycles; idle ones always do, so a timer fires on time.
-        if (timedCount == 0 || (!idle && (++cycles % TIMER_CHECK_INTERVAL) != 0))
+        // The clock is read every few cycles, not every cycle: a spinning poller's cycle is shorter than a clock read.
+        if (timedCount == 0 || (++cycles % TIMER_CHECK_INTERVAL) != 0)
         {
-            return 0;
+            return rnrWaits;
         }
         final long now = System.nanoTime();
         int work = 0;
+        int shortRnrWaits = 0;
         for (int i = timedCount - 1; i >= 0; i--)
         {
             final SoftQp qp = timed[i];
@@ -436,8 +447,13 @@ public final class Engine implements Agent, InboundHandler
                     completer.onRetransmitTimeout(qp);
                 }
             }
+            else if (rc.timerKind == RequesterContext.TIMER_RNR && rc.deadlineNs - now <= SHORT_WAIT_NS)
+            {
+                shortRnrWaits++;
+            }
         }
-        return work;
+        rnrWaits = shortRnrWaits;
+        return work + rnrWaits;
     }
 
     @Override

@@ -151,7 +151,11 @@ public final class SoftPd implements ProtectionDomain
     boolean deregister(final SoftMr mr)
     {
         final boolean[] retired = new boolean[1];
-        context.execute(() -> retired[0] = mr.retire());
+        context.execute(() ->
+        {
+            retired[0] = mr.retire();
+            context.engine().wakeStalled(); // QPs stalled on it while it was pending now fail their request
+        });
         regions.remove(mr);
         return retired[0];
     }

@@ -7,80 +7,86 @@ import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundRequest;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The responder's view of a request on the mem transport: the requester's WQE, read in place from its send ring
- * (as an RNIC fetches a descriptor by DMA). The requester's memory is checked against the requester's key table.
+ * The responder's view of a request on the mem transport: header fields from the request record; SGE lists and
+ * large inline payloads read in place from the requester's send ring (as an RNIC fetches them by DMA). The
+ * requester's memory is checked against the requester's key table.
  */
 final class MemInboundRequest implements InboundRequest
 {
     private final Segments sink = new Segments();
     private SoftQp requester;
+    private MutableDirectBuffer record;
+    private int index;
     private UnsafeBuffer ring;
-    private int offset;
+    private int wqeOffset;
 
-    void wrap(final SoftQp requester, final long wqeBlock)
+    void wrap(final SoftQp requester, final MutableDirectBuffer record, final int index)
     {
         this.requester = requester;
+        this.record = record;
+        this.index = index;
         final SendRing sq = requester.sendRing();
         this.ring = sq.buffer();
-        this.offset = sq.offset(wqeBlock);
+        this.wqeOffset = sq.offset(record.getLong(index + MemRequest.WQE_BLOCK));
     }
 
     @Override
     public int opcode()
     {
-        return ring.getByte(offset + WqeLayout.OPCODE);
+        return record.getByte(index + MemRequest.OPCODE);
     }
 
     @Override
     public int flags()
     {
-        return ring.getByte(offset + WqeLayout.FLAGS);
+        return record.getByte(index + MemRequest.FLAGS);
     }
 
     @Override
     public long length()
     {
-        return ring.getInt(offset + WqeLayout.LENGTH) & 0xFFFF_FFFFL;
+        return record.getInt(index + MemRequest.LENGTH) & 0xFFFF_FFFFL;
     }
 
     @Override
     public long remoteAddress()
     {
-        return ring.getLong(offset + WqeLayout.REMOTE_ADDRESS);
+        return record.getLong(index + MemRequest.REMOTE_ADDRESS);
     }
 
     @Override
     public int rkey()
     {
-        return ring.getInt(offset + WqeLayout.RKEY);
+        return record.getInt(index + MemRequest.RKEY);
     }
 
     @Override
     public int immData()
     {
-        return ring.getInt(offset + WqeLayout.IMM);
+        return record.getInt(index + MemRequest.IMM);
     }
 
     @Override
     public int invalidateRkey()
     {
-        return ring.getInt(offset + WqeLayout.INV_RKEY);
+        return record.getInt(index + MemRequest.INV_RKEY);
     }
 
     @Override
     public long compareAdd()
     {
-        return ring.getLong(offset + WqeLayout.COMPARE_ADD);
+        return record.getLong(index + MemRequest.COMPARE_ADD);
     }
 
     @Override
     public long swap()
     {
-        return ring.getLong(offset + WqeLayout.SWAP);
+        return record.getLong(index + MemRequest.SWAP);
     }
 
     @Override
@@ -88,18 +94,21 @@ final class MemInboundRequest implements InboundRequest
     {
         if ((flags() & SendFlags.INLINE) != 0)
         {
+            final long length = length();
             out.clear();
-            out.addChecked(ring.addressOffset() + offset + WqeLayout.DATA, length());
+            out.addChecked(length <= MemRequest.MAX_PAYLOAD ?
+                record.addressOffset() + index + MemRequest.PAYLOAD : ring.addressOffset() + wqeOffset + WqeLayout.DATA,
+                length);
             return true;
         }
-        return out.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(), 0) ==
+        return out.resolveSgl(requester.keys(), requester.pd(), ring, wqeOffset + WqeLayout.DATA, numSge(), 0) ==
             Segments.ALLOWED;
     }
 
     @Override
     public boolean deliverRead(final Segments source)
     {
-        if (sink.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(),
+        if (sink.resolveSgl(requester.keys(), requester.pd(), ring, wqeOffset + WqeLayout.DATA, numSge(),
             Access.LOCAL_WRITE) != Segments.ALLOWED)
         {
             return false;
@@ -111,7 +120,7 @@ final class MemInboundRequest implements InboundRequest
     @Override
     public boolean checkAtomicSink()
     {
-        return sink.resolveSgl(requester.keys(), requester.pd(), ring, offset + WqeLayout.DATA, numSge(),
+        return sink.resolveSgl(requester.keys(), requester.pd(), ring, wqeOffset + WqeLayout.DATA, numSge(),
             Access.LOCAL_WRITE) == Segments.ALLOWED && sink.count() == 1 && sink.total() == Long.BYTES;
     }
 
@@ -123,6 +132,6 @@ final class MemInboundRequest implements InboundRequest
 
     private int numSge()
     {
-        return ring.getByte(offset + WqeLayout.NUM_SGE);
+        return record.getByte(index + MemRequest.NUM_SGE);
     }
 }

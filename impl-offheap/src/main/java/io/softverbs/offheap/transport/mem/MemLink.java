@@ -1,8 +1,12 @@
 package io.softverbs.offheap.transport.mem;
 
+import io.softverbs.SendFlags;
+import io.softverbs.offheap.host.SendRing;
+import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 /** A connected QP's path to its peer on the mem transport: claim, fill, commit in the peer engine's rings. */
@@ -29,16 +33,36 @@ final class MemLink implements Link
     @Override
     public boolean sendRequest(final int psn, final long wqeBlock)
     {
-        final int index = peerRequests.tryClaim(MemTransport.REQUEST, MemTransport.REQUEST_LENGTH);
+        final SendRing sq = local.sendRing();
+        final UnsafeBuffer wqe = sq.buffer();
+        final int offset = sq.offset(wqeBlock);
+        final int flags = wqe.getByte(offset + WqeLayout.FLAGS);
+        final int length = wqe.getInt(offset + WqeLayout.LENGTH);
+        final int payload = (flags & SendFlags.INLINE) != 0 && length <= MemRequest.MAX_PAYLOAD ? length : 0;
+        final int index = peerRequests.tryClaim(MemTransport.REQUEST, MemRequest.PAYLOAD + payload);
         if (index < 0)
         {
             return false;
         }
-        final AtomicBuffer buffer = peerRequests.buffer();
-        buffer.putInt(index + MemTransport.REQ_DST_QPN, peer.qpNum());
-        buffer.putInt(index + MemTransport.REQ_SRC_QPN, local.qpNum());
-        buffer.putInt(index + MemTransport.REQ_PSN, psn);
-        buffer.putLong(index + MemTransport.REQ_WQE_BLOCK, wqeBlock);
+        final AtomicBuffer record = peerRequests.buffer();
+        record.putInt(index + MemRequest.DST_QPN, peer.qpNum());
+        record.putInt(index + MemRequest.SRC_QPN, local.qpNum());
+        record.putInt(index + MemRequest.PSN, psn);
+        record.putByte(index + MemRequest.OPCODE, wqe.getByte(offset + WqeLayout.OPCODE));
+        record.putByte(index + MemRequest.FLAGS, (byte)flags);
+        record.putByte(index + MemRequest.NUM_SGE, wqe.getByte(offset + WqeLayout.NUM_SGE));
+        record.putInt(index + MemRequest.LENGTH, length);
+        record.putInt(index + MemRequest.IMM, wqe.getInt(offset + WqeLayout.IMM));
+        record.putInt(index + MemRequest.INV_RKEY, wqe.getInt(offset + WqeLayout.INV_RKEY));
+        record.putInt(index + MemRequest.RKEY, wqe.getInt(offset + WqeLayout.RKEY));
+        record.putLong(index + MemRequest.WQE_BLOCK, wqeBlock);
+        record.putLong(index + MemRequest.REMOTE_ADDRESS, wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS));
+        record.putLong(index + MemRequest.COMPARE_ADD, wqe.getLong(offset + WqeLayout.COMPARE_ADD));
+        record.putLong(index + MemRequest.SWAP, wqe.getLong(offset + WqeLayout.SWAP));
+        if (payload > 0)
+        {
+            record.putBytes(index + MemRequest.PAYLOAD, wqe, offset + WqeLayout.DATA, payload);
+        }
         peerRequests.commit(index);
         return true;
     }

@@ -16,8 +16,9 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * The in-process transport of one context. Requests are descriptors (QPNs, PSN, WQE position) in this engine's
- * request ring; the responder reads the requester's WQE in place and moves the data with one copy. Responses have
+ * The in-process transport of one context. Requests are records in this engine's request ring carrying the WQE's
+ * header (and a small inline payload); the responder reads SGE lists in the requester's send ring in place and moves
+ * the data with one copy. Responses have
  * a ring of their own, which the requester always drains without waiting on anything, so the two rings can never
  * deadlock each other.
  */
@@ -25,12 +26,6 @@ public final class MemTransport implements Transport
 {
     static final int REQUEST = 1;
     static final int RESPONSE = 2;
-
-    static final int REQ_DST_QPN = 0;
-    static final int REQ_SRC_QPN = 4;
-    static final int REQ_PSN = 8;
-    static final int REQ_WQE_BLOCK = 16;
-    static final int REQUEST_LENGTH = 24;
 
     static final int RSP_DST_QPN = 0;
     static final int RSP_PSN = 4;
@@ -91,14 +86,14 @@ public final class MemTransport implements Transport
 
     private void onRequest(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        final SoftQp qp = qps.apply(buffer.getInt(index + REQ_DST_QPN));
+        final SoftQp qp = qps.apply(buffer.getInt(index + MemRequest.DST_QPN));
         if (qp == null || !(qp.link() instanceof MemLink))
         {
             return; // no such QP or not connected: dropped, as on a wire; the requester's timer deals with it
         }
         final SoftQp requester = ((MemLink)qp.link()).peer();
-        inbound.wrap(requester, buffer.getLong(index + REQ_WQE_BLOCK));
-        handler.onRequest(qp, buffer.getInt(index + REQ_SRC_QPN), buffer.getInt(index + REQ_PSN), inbound);
+        inbound.wrap(requester, buffer, index);
+        handler.onRequest(qp, buffer.getInt(index + MemRequest.SRC_QPN), buffer.getInt(index + MemRequest.PSN), inbound);
     }
 
     private void onResponse(final int type, final MutableDirectBuffer buffer, final int index, final int length)
