@@ -1,0 +1,275 @@
+package io.softverbs.offheap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventType;
+import io.softverbs.CompletionQueue;
+import io.softverbs.Context;
+import io.softverbs.Device;
+import io.softverbs.DeviceConfig;
+import io.softverbs.MemoryRegion;
+import io.softverbs.ProgressMode;
+import io.softverbs.QpAttributes;
+import io.softverbs.QpEndpoint;
+import io.softverbs.QpState;
+import io.softverbs.QueuePair;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.Verbs;
+import io.softverbs.VerbsException;
+import io.softverbs.WorkCompletion;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.function.Executable;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Helpers shared by the tests: unique devices, bounded polling, byte patterns, manual QP connection. */
+final class TestSupport
+{
+    /** How long any bounded wait lasts before the test fails; generous for a loaded 2-core CI box. */
+    static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long to wait when asserting that something does NOT happen. */
+    static final long QUIET_MILLIS = 200;
+
+    private static final AtomicInteger DEVICE_COUNTER = new AtomicInteger();
+
+    private TestSupport()
+    {
+    }
+
+    /** Opens a device on the mem transport; names must be unique per JVM, so a counter is appended. */
+    static Device openDevice(final String prefix, final ProgressMode mode)
+    {
+        final String name = prefix + "-" + ProcessHandle.current().pid() + "-" + DEVICE_COUNTER.incrementAndGet();
+        return Verbs.open(DeviceConfig.builder(name).progress(mode).build());
+    }
+
+    /**
+     * Polls {@code cq} until exactly {@code n} completions were taken, failing after {@link #WAIT_NANOS}.
+     * Never takes more than {@code n}, so later assertions see the rest.
+     *
+     * @param progress contexts to run a duty cycle on each round (INVOKER mode); empty in DEDICATED mode.
+     * @return the completions, each a copy that stays valid.
+     */
+    static List<WorkCompletion> pollUntil(final CompletionQueue cq, final int n, final Context... progress)
+    {
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        final List<WorkCompletion> got = new ArrayList<>(n);
+        WorkCompletion[] out = fresh(n);
+        while (got.size() < n)
+        {
+            for (final Context ctx : progress)
+            {
+                ctx.progress();
+            }
+            final int taken = cq.poll(out);
+            for (int i = 0; i < taken; i++)
+            {
+                got.add(out[i]);
+            }
+            if (taken > 0)
+            {
+                out = fresh(n - got.size());
+            }
+            else if (System.nanoTime() - deadline > 0)
+            {
+                fail("expected " + n + " completions, got " + got.size() + ": " + got);
+            }
+            else
+            {
+                Thread.yield(); // only 2 cores: let the engine threads run
+            }
+        }
+        return got;
+    }
+
+    /** @return the next completion of {@code cq}, waiting at most {@link #WAIT_NANOS}. */
+    static WorkCompletion pollOne(final CompletionQueue cq, final Context... progress)
+    {
+        return pollUntil(cq, 1, progress).get(0);
+    }
+
+    /** Asserts that {@code cq} holds no completion right now (used once every expected completion was taken). */
+    static void assertEmpty(final CompletionQueue cq, final Context... progress)
+    {
+        for (final Context ctx : progress)
+        {
+            ctx.progress();
+        }
+        final WorkCompletion[] out = fresh(4);
+        final int taken = cq.poll(out);
+        if (taken != 0)
+        {
+            fail("unexpected completions: " + List.of(out).subList(0, taken));
+        }
+    }
+
+    private static WorkCompletion[] fresh(final int n)
+    {
+        final WorkCompletion[] out = new WorkCompletion[n];
+        for (int i = 0; i < n; i++)
+        {
+            out[i] = new WorkCompletion();
+        }
+        return out;
+    }
+
+    /** Waits, bounded, until {@code condition} holds. */
+    static void awaitCondition(final String what, final BooleanSupplier condition, final Context... progress)
+    {
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        while (!condition.getAsBoolean())
+        {
+            for (final Context ctx : progress)
+            {
+                ctx.progress();
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.yield();
+        }
+    }
+
+    /** Waits, bounded, until the QP reaches {@code state} (the engine may change it just after the CQE). */
+    static void awaitState(final QueuePair qp, final QpState state, final Context... progress)
+    {
+        awaitCondition("QP " + qp.qpNum() + " in " + state + " (is " + qp.state() + ")",
+            () -> qp.state() == state, progress);
+    }
+
+    /** Takes events from {@code events} until one of {@code type} arrives, bounded by {@link #WAIT_NANOS}. */
+    static AsyncEvent awaitEvent(final BlockingQueue<AsyncEvent> events, final AsyncEventType type,
+        final Context... progress)
+    {
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        final List<AsyncEvent> others = new ArrayList<>();
+        while (System.nanoTime() - deadline < 0)
+        {
+            for (final Context ctx : progress)
+            {
+                ctx.progress();
+            }
+            final AsyncEvent event;
+            try
+            {
+                event = events.poll(progress.length == 0 ? 50 : 0, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+            if (event != null)
+            {
+                if (event.type() == type)
+                {
+                    return event;
+                }
+                others.add(event);
+            }
+        }
+        return fail("no " + type + " event; saw " + others);
+    }
+
+    /** Asserts that {@code action} throws a VerbsException with {@code errno}. */
+    static VerbsException assertVerbsError(final int errno, final Executable action)
+    {
+        final VerbsException ex = assertThrows(VerbsException.class, action);
+        assertEquals(errno, ex.errno(), () -> "errno of " + ex.getMessage());
+        return ex;
+    }
+
+    /** @return a receive request with one SGE. */
+    static RecvWorkRequest recv(final long wrId, final MemoryRegion mr, final long offset, final int length)
+    {
+        return new RecvWorkRequest().wrId(wrId).sge(mr, offset, length);
+    }
+
+    /** Deterministic byte pattern: byte i of pattern {@code seed}. */
+    static byte patternByte(final int seed, final long i)
+    {
+        return (byte)(seed * 31 + i * 7 + (i >>> 8));
+    }
+
+    /** Writes pattern {@code seed} into {@code buffer[offset, offset + length)}. */
+    static void fill(final MutableDirectBuffer buffer, final int offset, final int length, final int seed)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            buffer.putByte(offset + i, patternByte(seed, i));
+        }
+    }
+
+    /** Asserts {@code buffer[offset, offset + length)} holds pattern {@code seed} starting at pattern index {@code from}. */
+    static void assertPattern(final DirectBuffer buffer, final int offset, final int length, final int seed,
+        final int from)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            final byte expected = patternByte(seed, from + i);
+            final byte actual = buffer.getByte(offset + i);
+            if (expected != actual)
+            {
+                fail("byte " + (offset + i) + ": expected " + expected + " but was " + actual);
+            }
+        }
+    }
+
+    /** Asserts {@code buffer[offset, offset + length)} is all zero (memory nobody should have touched). */
+    static void assertZero(final DirectBuffer buffer, final int offset, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer.getByte(offset + i) != 0)
+            {
+                fail("byte " + (offset + i) + " should be untouched (0) but was " + buffer.getByte(offset + i));
+            }
+        }
+    }
+
+    /** Both sides connect to each other with {@link QueuePair#connect}'s defaults. */
+    static void connect(final QueuePair x, final QueuePair y)
+    {
+        x.connect(y.localEndpoint());
+        y.connect(x.localEndpoint());
+    }
+
+    /** RESET to INIT with explicit attributes. */
+    static QpAttributes toInit(final int access)
+    {
+        return QpAttributes.builder().state(QpState.INIT).accessFlags(access).build();
+    }
+
+    /** INIT to RTR with explicit attributes. */
+    static QpAttributes toRtr(final QpEndpoint remote, final int minRnrTimer)
+    {
+        return QpAttributes.builder().state(QpState.RTR).remote(remote).pathMtu(4096).minRnrTimer(minRnrTimer)
+            .maxDestRdAtomic(16).build();
+    }
+
+    /** RTR to RTS with explicit attributes. */
+    static QpAttributes toRts(final int psn, final int rnrRetry)
+    {
+        return QpAttributes.builder().state(QpState.RTS).timeout(14).retryCount(7).rnrRetry(rnrRetry)
+            .maxRdAtomic(16).sqPsn(psn).build();
+    }
+
+    /** The manual three-step path (libibverbs style) to RTS. */
+    static void connectManually(final QueuePair qp, final QpEndpoint remote, final int access, final int minRnrTimer,
+        final int rnrRetry)
+    {
+        qp.modify(toInit(access));
+        qp.modify(toRtr(remote, minRnrTimer));
+        qp.modify(toRts(qp.localEndpoint().psn(), rnrRetry));
+    }
+}
