@@ -1,8 +1,5 @@
 package io.softverbs.offheap.resource;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import io.softverbs.Access;
 import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
@@ -34,27 +31,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * responder contexts (the QPC of a hardware RNIC). {@link #postSend} and {@link #postRecv} are the data path:
  * encode into the ring, ring the doorbell, tell the engine; no allocation, no exception.
  */
-public final class SoftQp implements QueuePair, Schedulable
+public final class SoftQp extends Schedulable implements QueuePair
 {
-    private static final VarHandle SEND_LOCK;
-    private static final VarHandle RECV_LOCK;
-    private static final VarHandle SCHEDULED;
-
-    static
-    {
-        try
-        {
-            final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SEND_LOCK = lookup.findVarHandle(SoftQp.class, "sendLock", int.class);
-            RECV_LOCK = lookup.findVarHandle(SoftQp.class, "recvLock", int.class);
-            SCHEDULED = lookup.findVarHandle(SoftQp.class, "scheduled", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     private final SoftContext context;
     private final SoftPd pd;
     private final int qpn;
@@ -71,12 +49,8 @@ public final class SoftQp implements QueuePair, Schedulable
     private final ResponderContext responder;
 
     private volatile int state = QpState.RESET.ordinal();
-    @SuppressWarnings("unused")
-    private volatile int sendLock;
-    @SuppressWarnings("unused")
-    private volatile int recvLock;
-    @SuppressWarnings("unused")
-    private volatile int scheduled;
+    private final ProducerLock sendLock = new ProducerLock();
+    private final ProducerLock recvLock = new ProducerLock();
 
     // Attributes, written by the control stage on the engine thread.
     private int accessFlags;
@@ -159,14 +133,14 @@ public final class SoftQp implements QueuePair, Schedulable
             return check;
         }
         final int result;
-        lock(SEND_LOCK);
+        sendLock.lock();
         try
         {
             result = writer.write(wr, signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags(), 0);
         }
         finally
         {
-            SEND_LOCK.setRelease(this, 0);
+            sendLock.unlock();
         }
         if (result == 0)
         {
@@ -188,40 +162,20 @@ public final class SoftQp implements QueuePair, Schedulable
             return Errors.EPERM;
         }
         final int result;
-        lock(RECV_LOCK);
+        recvLock.lock();
         try
         {
             result = rq.post(wr);
         }
         finally
         {
-            RECV_LOCK.setRelease(this, 0);
+            recvLock.unlock();
         }
         if (result == 0 && currentState == QpState.ERR.ordinal())
         {
             context.engine().schedule(this); // the engine flushes it
         }
         return result;
-    }
-
-    private void lock(final VarHandle lock)
-    {
-        while (!lock.compareAndSet(this, 0, 1))
-        {
-            Thread.onSpinWait();
-        }
-    }
-
-    @Override
-    public boolean trySchedule()
-    {
-        return scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1);
-    }
-
-    @Override
-    public void clearScheduled()
-    {
-        SCHEDULED.setVolatile(this, 0);
     }
 
     // ---------------------------------------------------------------------------------------------------------

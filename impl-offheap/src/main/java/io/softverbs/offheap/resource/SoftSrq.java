@@ -1,8 +1,5 @@
 package io.softverbs.offheap.resource;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
 import io.softverbs.Errors;
@@ -15,26 +12,11 @@ import io.softverbs.offheap.host.RecvRing;
 /** A shared receive queue ({@code ibv_srq}): one receive ring the engine serves to all its QPs. */
 public final class SoftSrq implements SharedReceiveQueue
 {
-    private static final VarHandle LOCK;
-
-    static
-    {
-        try
-        {
-            LOCK = MethodHandles.lookup().findVarHandle(SoftSrq.class, "lock", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     private final SoftContext context;
     private final SoftPd pd;
     private final RecvRing ring;
     private volatile int limit;
-    @SuppressWarnings("unused")
-    private volatile int lock;
+    private final ProducerLock lock = new ProducerLock();
     private volatile boolean closed;
 
     /**
@@ -76,17 +58,14 @@ public final class SoftSrq implements SharedReceiveQueue
         {
             return Errors.EPERM;
         }
-        while (!LOCK.compareAndSet(this, 0, 1))
-        {
-            Thread.onSpinWait();
-        }
+        lock.lock();
         try
         {
             return ring.post(wr);
         }
         finally
         {
-            LOCK.setRelease(this, 0);
+            lock.unlock();
         }
     }
 

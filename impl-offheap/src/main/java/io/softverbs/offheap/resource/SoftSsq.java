@@ -1,8 +1,5 @@
 package io.softverbs.offheap.resource;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import io.softverbs.Errors;
 import io.softverbs.QpState;
 import io.softverbs.QueuePair;
@@ -20,25 +17,8 @@ import org.agrona.collections.Int2ObjectHashMap;
  * their channel; the engine dispatches them in posting order to each channel's requester and reports completions
  * in posting order on the SSQ's CQ. No libibverbs counterpart.
  */
-public final class SoftSsq implements SharedSendQueue, Schedulable
+public final class SoftSsq extends Schedulable implements SharedSendQueue
 {
-    private static final VarHandle LOCK;
-    private static final VarHandle SCHEDULED;
-
-    static
-    {
-        try
-        {
-            final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            LOCK = lookup.findVarHandle(SoftSsq.class, "lock", int.class);
-            SCHEDULED = lookup.findVarHandle(SoftSsq.class, "scheduled", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     private final SoftContext context;
     private final SoftPd pd;
     private final SoftCq sendCq;
@@ -46,10 +26,7 @@ public final class SoftSsq implements SharedSendQueue, Schedulable
     private final WqeWriter writer;
     private final SsqState state;
     private final Int2ObjectHashMap<SoftQp> channels = new Int2ObjectHashMap<>();
-    @SuppressWarnings("unused")
-    private volatile int lock;
-    @SuppressWarnings("unused")
-    private volatile int scheduled;
+    private final ProducerLock lock = new ProducerLock();
     private volatile boolean closed;
 
     /**
@@ -93,17 +70,14 @@ public final class SoftSsq implements SharedSendQueue, Schedulable
             return check;
         }
         final int result;
-        while (!LOCK.compareAndSet(this, 0, 1))
-        {
-            Thread.onSpinWait();
-        }
+        lock.lock();
         try
         {
             result = writer.write(wr, wr.flags() & SendFlags.ALL, channel.qpNum());
         }
         finally
         {
-            LOCK.setRelease(this, 0);
+            lock.unlock();
         }
         if (result == 0)
         {
@@ -163,18 +137,6 @@ public final class SoftSsq implements SharedSendQueue, Schedulable
     public void detach(final SoftQp qp)
     {
         channels.remove(qp.qpNum());
-    }
-
-    @Override
-    public boolean trySchedule()
-    {
-        return scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1);
-    }
-
-    @Override
-    public void clearScheduled()
-    {
-        SCHEDULED.setVolatile(this, 0);
     }
 
     @Override
