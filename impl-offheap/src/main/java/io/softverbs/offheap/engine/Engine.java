@@ -70,6 +70,8 @@ public final class Engine implements Agent, InboundHandler
     private int timedCount;
     /** QPs in a short RNR wait: reported as work so a backing-off idle strategy does not park through them. */
     private int rnrWaits;
+    /** The clock as the timer stage last read it. */
+    private long clock;
     private long cycles;
 
     /**
@@ -387,7 +389,13 @@ public final class Engine implements Agent, InboundHandler
             return;
         }
         rc.timerKind = kind;
-        rc.deadlineNs = System.nanoTime() + delayNs;
+        // Retransmit timers are long, so the clock the timer stage last read is close enough and saves a clock
+        // read per request; an RNR wait, or the first timer after the list was empty, reads the clock itself.
+        if (kind == RequesterContext.TIMER_RNR || timedCount == 0)
+        {
+            clock = System.nanoTime();
+        }
+        rc.deadlineNs = clock + delayNs;
         if (kind == RequesterContext.TIMER_RNR && delayNs <= SHORT_WAIT_NS)
         {
             rnrWaits++;
@@ -418,6 +426,7 @@ public final class Engine implements Agent, InboundHandler
             return rnrWaits;
         }
         final long now = System.nanoTime();
+        clock = now;
         int work = 0;
         int shortRnrWaits = 0;
         for (int i = timedCount - 1; i >= 0; i--)
