@@ -11,7 +11,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 final class ControlStage
 {
     /** Time a cycle may spend on long control work. */
-    private static final long SLICE_NS = 50_000;
+    private static final long SLICE_NS = 20_000;
 
     private final MpscUnboundedArrayQueue<ControlCommand> queue = new MpscUnboundedArrayQueue<>(64);
     private final ArrayDeque<ControlCommand> inProgress = new ArrayDeque<>();

@@ -9,34 +9,57 @@ import java.nio.file.Paths;
 
 /**
  * Checks that a raw address range is mapped and readable in this process, from {@code /proc/self/maps}, before the
- * engine ever touches it: the software counterpart of a NIC's pinning failing on a bad range. Where the file does
- * not exist (not Linux) the range is taken on trust.
+ * engine ever touches it: the software counterpart of a NIC's pinning failing on a bad range. The file is read a
+ * few lines per step so a large process map never holds up the data path for long. Where the file does not exist
+ * (not Linux) the range is taken on trust.
  */
-final class AddressSpace
+final class AddressSpace implements AutoCloseable
 {
-    private static final Path MAPS = Paths.get("/proc/self/maps");
+    /** {@link #step} result: the whole range is mapped readable. */
+    static final int READABLE = 0;
+    /** {@link #step} result: part of the range is not mapped readable. */
+    static final int UNREADABLE = 1;
+    /** {@link #step} result: not decided yet; call again. */
+    static final int MORE = 2;
 
-    private AddressSpace()
-    {
-    }
+    private static final Path MAPS = Paths.get("/proc/self/maps");
+    private static final int LINES_PER_CLOCK_CHECK = 16;
+
+    private final long end;
+    private long covered;
+    private BufferedReader reader;
 
     /**
      * @param address start.
      * @param length  bytes.
-     * @return true if every byte of [address, address + length) lies in readable mappings.
      */
-    static boolean isReadable(final long address, final long length)
+    AddressSpace(final long address, final long length)
     {
-        if (!Files.isReadable(MAPS))
+        this.covered = address;
+        this.end = address + length;
+    }
+
+    /**
+     * Reads mappings until the answer is known or the deadline passes.
+     *
+     * @param deadlineNs {@link System#nanoTime()} deadline.
+     * @return {@link #READABLE}, {@link #UNREADABLE} or {@link #MORE}.
+     */
+    int step(final long deadlineNs)
+    {
+        try
         {
-            return true;
-        }
-        final long end = address + length;
-        long covered = address;
-        try (BufferedReader reader = Files.newBufferedReader(MAPS, StandardCharsets.US_ASCII))
-        {
+            if (reader == null)
+            {
+                if (!Files.isReadable(MAPS))
+                {
+                    return READABLE;
+                }
+                reader = Files.newBufferedReader(MAPS, StandardCharsets.US_ASCII);
+            }
+            int lines = 0;
             String line;
-            while ((line = reader.readLine()) != null && Long.compareUnsigned(covered, end) < 0)
+            while (Long.compareUnsigned(covered, end) < 0 && (line = reader.readLine()) != null)
             {
                 final int dash = line.indexOf('-');
                 final int space = line.indexOf(' ', dash);
@@ -48,12 +71,39 @@ final class AddressSpace
                 {
                     covered = stop;
                 }
+                if (++lines == LINES_PER_CLOCK_CHECK)
+                {
+                    lines = 0;
+                    if (System.nanoTime() - deadlineNs >= 0 && Long.compareUnsigned(covered, end) < 0)
+                    {
+                        return MORE;
+                    }
+                }
             }
         }
         catch (final IOException | RuntimeException ex)
         {
-            return false;
+            close();
+            return UNREADABLE;
         }
-        return Long.compareUnsigned(covered, end) >= 0;
+        close();
+        return Long.compareUnsigned(covered, end) >= 0 ? READABLE : UNREADABLE;
+    }
+
+    @Override
+    public void close()
+    {
+        if (reader != null)
+        {
+            try
+            {
+                reader.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing was written; nothing to lose
+            }
+            reader = null;
+        }
     }
 }

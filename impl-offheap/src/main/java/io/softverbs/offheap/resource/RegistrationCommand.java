@@ -14,11 +14,10 @@ import org.agrona.UnsafeApi;
 final class RegistrationCommand extends ControlCommand
 {
     private static final long PAGE = 4096;
-    private static final int PAGES_PER_CLOCK_CHECK = 64;
 
     private final SoftContext context;
     private final SoftMr mr;
-    private final boolean validateMapping;
+    private final AddressSpace mapping;
     private boolean validated;
     private long cursor;
     private long checksum;
@@ -27,7 +26,7 @@ final class RegistrationCommand extends ControlCommand
     {
         this.context = context;
         this.mr = mr;
-        this.validateMapping = validateMapping;
+        this.mapping = validateMapping ? new AddressSpace(mr.address(), mr.length()) : null;
     }
 
     @Override
@@ -35,12 +34,21 @@ final class RegistrationCommand extends ControlCommand
     {
         if (mr.state() != SoftMr.PENDING)
         {
+            if (mapping != null)
+            {
+                mapping.close();
+            }
             return true; // deregistered while pending
         }
         final long end = mr.address() + mr.length();
         if (!validated)
         {
-            if (validateMapping && !AddressSpace.isReadable(mr.address(), mr.length()))
+            final int readable = mapping == null ? AddressSpace.READABLE : mapping.step(deadlineNs);
+            if (readable == AddressSpace.MORE)
+            {
+                return false;
+            }
+            if (readable == AddressSpace.UNREADABLE)
             {
                 return fail("range 0x" + Long.toHexString(mr.address()) + " +" + mr.length() +
                     " is not mapped readable in this process");
@@ -48,18 +56,14 @@ final class RegistrationCommand extends ControlCommand
             validated = true;
             cursor = mr.address();
         }
-        int pages = 0;
         while (cursor < end)
         {
+            // A first touch of a file-backed page costs microseconds, far more than reading the clock.
             checksum += UnsafeApi.getByte(cursor);
             cursor = (cursor & -PAGE) + PAGE;
-            if (++pages == PAGES_PER_CLOCK_CHECK)
+            if (System.nanoTime() - deadlineNs >= 0)
             {
-                pages = 0;
-                if (System.nanoTime() - deadlineNs >= 0)
-                {
-                    return false; // the rest in the next slice
-                }
+                return false; // the rest in the next slice
             }
         }
         if (mr.transition(SoftMr.PENDING, SoftMr.VALID))
