@@ -1,0 +1,140 @@
+package io.softverbs.benchmarks.anchor;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+import io.softverbs.benchmarks.perf.report.Machine;
+import io.softverbs.benchmarks.perf.report.PerftestReport;
+
+/**
+ * Prints the anchors run: each figure as it is measured (A = anchor, B = softverbs), the medians over the rounds
+ * with round trips and half round trips side by side, and the final target table with ratios and verdicts.
+ */
+public final class AnchorReport
+{
+    /** Header of the final table. */
+    public static final String TARGET_HEADER = String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s",
+        "metric", "softverbs", "anchor", "ratio", "target", "result");
+    /** Title of the row that checks the zero-garbage target. */
+    public static final String ALLOCATION_METRIC = "allocation per op, every softverbs run above";
+
+    private final PrintStream out;
+
+    /** @param out where to print. */
+    public AnchorReport(final PrintStream out)
+    {
+        this.out = out;
+    }
+
+    /** @param settings what the run measures. */
+    public void start(final AnchorSettings settings)
+    {
+        out.println(PerftestReport.SEPARATOR);
+        out.println(" softverbs-perf anchors: softverbs beside what a user would pick instead, measured in this run");
+        out.println(" machine: " + Machine.describe());
+        out.println(String.format(Locale.ROOT, " %d rounds; each: A (anchor) then B (softverbs) back to back; " +
+            "%d round trips (+%d warm-up), %d messages, %d MB per bandwidth figure", settings.rounds(),
+            settings.iterations(), settings.warmup(), settings.messages(), settings.copyMegabytes()));
+        out.println(PerftestReport.SEPARATOR);
+        out.flush();
+    }
+
+    /** @param round this round. @param rounds all rounds. */
+    void roundStart(final int round, final int rounds)
+    {
+        out.println(" round " + round + "/" + rounds);
+        out.flush();
+    }
+
+    /** @param s the series whose last value was just measured. */
+    void measured(final Series s)
+    {
+        out.println(String.format(Locale.ROOT, "   %s  %-72s %s", s.isSoftverbs() ? "B" : "A", s.name(),
+            figure(s.kind(), s.last())));
+        out.flush();
+    }
+
+    /** @param series every series. @param rounds how many rounds the medians are over. */
+    void medians(final List<Series> series, final int rounds)
+    {
+        out.println(PerftestReport.SEPARATOR);
+        out.println(" medians of " + rounds + " round(s)");
+        out.println(String.format(Locale.ROOT, " %-74s %10s %15s", "round trips", "RTT[usec]", "half-RTT[usec]"));
+        for (final Series s : series)
+        {
+            if (s.kind() == Series.Kind.ROUND_TRIP_NANOS)
+            {
+                out.println(String.format(Locale.ROOT, " %-74s %10.3f %15.3f", s.name(), s.median() / 1e3,
+                    s.median() / 2e3));
+            }
+        }
+        out.println(String.format(Locale.ROOT, " %-74s %26s", "throughput", "median"));
+        for (final Series s : series)
+        {
+            if (s.kind() != Series.Kind.ROUND_TRIP_NANOS)
+            {
+                out.println(String.format(Locale.ROOT, " %-74s %26s", s.name(), figure(s.kind(), s.median())));
+            }
+        }
+        out.flush();
+    }
+
+    /**
+     * @param comparisons        the targets.
+     * @param allocationPerOp    the most bytes per operation any softverbs run allocated on either thread.
+     * @param lastRoundPerOp     the same over the last round only.
+     */
+    void targets(final List<Comparison> comparisons, final double allocationPerOp, final double lastRoundPerOp)
+    {
+        out.println(PerftestReport.SEPARATOR);
+        out.println(TARGET_HEADER);
+        for (final Comparison c : comparisons)
+        {
+            out.println(String.format(Locale.ROOT, " %-48s %14s %14s %7.2fx %9s  %s", c.metric(),
+                value(c.softverbsMedian(), c.unit()), value(c.anchorMedian(), c.unit()), c.ratio(), c.targetText(),
+                c.verdict()));
+        }
+        out.println(String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s", ALLOCATION_METRIC,
+            String.format(Locale.ROOT, "%.3f B/op", allocationPerOp), "-", "-", "0 B/op",
+            allocationPerOp == 0 ? "PASS" : "MISS"));
+        out.println(String.format(Locale.ROOT, " %-48s %14s", "  the same, last round only",
+            String.format(Locale.ROOT, "%.3f B/op", lastRoundPerOp)));
+        out.println(PerftestReport.SEPARATOR);
+        out.println(" softverbs and anchor: medians over the rounds; ratio: median of the per-round ratios " +
+            "softverbs/anchor.");
+        out.flush();
+    }
+
+    /** @param size bytes. @return e.g. {@code 64 KiB}. */
+    static String bytes(final int size)
+    {
+        if (size >= 1 << 20 && size % (1 << 20) == 0)
+        {
+            return (size >> 20) + " MiB";
+        }
+        if (size >= 1 << 10 && size % (1 << 10) == 0)
+        {
+            return (size >> 10) + " KiB";
+        }
+        return size + " B";
+    }
+
+    private static String figure(final Series.Kind kind, final double value)
+    {
+        switch (kind)
+        {
+            case ROUND_TRIP_NANOS:
+                return String.format(Locale.ROOT, "RTT %10.3f us", value / 1e3);
+            case MESSAGES_PER_SECOND:
+                return String.format(Locale.ROOT, "%10.2f Mmsg/s", value / 1e6);
+            default:
+                return String.format(Locale.ROOT, "%10.0f MB/s", value);
+        }
+    }
+
+    private static String value(final double value, final String unit)
+    {
+        return String.format(Locale.ROOT, "MB/s".equals(unit) ? "%.0f %s" : "%.3f %s", value, unit);
+    }
+}

@@ -1,0 +1,120 @@
+package io.softverbs.benchmarks.jmh;
+
+import java.util.concurrent.TimeUnit;
+
+import io.softverbs.CompletionQueue;
+import io.softverbs.Context;
+import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
+import io.softverbs.QueuePair;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WorkCompletion;
+import io.softverbs.benchmarks.perf.PerfException;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One SEND ping-pong round trip on one thread: A sends 32 inline bytes, B's engine receives them, B replaces the
+ * receive and sends them back, A receives. Both contexts are INVOKER and this thread runs both engines, so the
+ * figure is the software cost of a round trip with no cache line crossing cores: what softverbs itself costs,
+ * apart from the inter-core hand-over that send_lat adds. Sends are signaled one in {@value #SIGNAL_EVERY}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
+public class PingPongBenchmark
+{
+    /** One signaled send in this many, per side. */
+    public static final int SIGNAL_EVERY = 16;
+    private static final int DEPTH = 64;
+    private static final int SIZE = 32;
+
+    private final SendWorkRequest sendA = new SendWorkRequest();
+    private final SendWorkRequest sendB = new SendWorkRequest();
+    private final RecvWorkRequest recvA = new RecvWorkRequest();
+    private final RecvWorkRequest recvB = new RecvWorkRequest();
+    private final WorkCompletion[] completion = PostSendBenchmark.newCompletions(SIGNAL_EVERY);
+    private Loopback loopback;
+    private int sinceSignal;
+
+    /** Opens the fixture and posts both sides' receives. */
+    @Setup(Level.Trial)
+    public void open()
+    {
+        loopback = new Loopback(ProgressMode.INVOKER, DEPTH, 4 * DEPTH, false);
+        sendA.opcode(Opcode.SEND).sge(loopback.regionA, 0, SIZE);
+        sendB.opcode(Opcode.SEND).sge(loopback.regionB, 0, SIZE);
+        recvA.sge(loopback.regionA, 1024, SIZE);
+        recvB.sge(loopback.regionB, 1024, SIZE);
+        Loopback.postReceives(loopback.qpA, recvA, DEPTH);
+        Loopback.postReceives(loopback.qpB, recvB, DEPTH);
+    }
+
+    /** @return the echo's byte count (32). */
+    @Benchmark
+    public int sendRoundTrip()
+    {
+        final boolean signal = ++sinceSignal == SIGNAL_EVERY;
+        final int flags = signal ? SendFlags.INLINE | SendFlags.SIGNALED : SendFlags.INLINE;
+        hop(loopback.qpA, sendA.flags(flags), loopback.recvCqB, loopback.qpB, recvB, loopback.a);
+        final int echoed = hop(loopback.qpB, sendB.flags(flags), loopback.recvCqA, loopback.qpA, recvA, loopback.b);
+        if (signal)
+        {
+            sinceSignal = 0;
+            reap(loopback.sendCqA, loopback.b);
+            reap(loopback.sendCqB, loopback.a);
+        }
+        return echoed;
+    }
+
+    /** Sends, then runs engines until the receiver's completion is polled; replaces the receive it consumed. */
+    private int hop(final QueuePair from, final SendWorkRequest send, final CompletionQueue receiverCq,
+        final QueuePair to, final RecvWorkRequest receive, final Context sender)
+    {
+        if (from.postSend(send) != 0)
+        {
+            throw new PerfException("postSend refused");
+        }
+        sender.progress(); // the requester hands the SEND to the receiver's engine
+        while (receiverCq.poll(completion) == 0) // an empty poll runs the receiver's engine
+        {
+            sender.progress();
+        }
+        if (to.postRecv(receive) != 0)
+        {
+            throw new PerfException("postRecv refused");
+        }
+        return completion[0].byteLen();
+    }
+
+    /** Takes a signaled send's completion, running the peer's engine until its acknowledgement is in. */
+    private void reap(final CompletionQueue sendCq, final Context peer)
+    {
+        while (sendCq.poll(completion) == 0)
+        {
+            peer.progress();
+        }
+    }
+
+    /** Closes the fixture. */
+    @TearDown(Level.Trial)
+    public void close()
+    {
+        loopback.close();
+    }
+}

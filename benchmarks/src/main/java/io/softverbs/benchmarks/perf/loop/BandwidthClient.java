@@ -1,0 +1,107 @@
+package io.softverbs.benchmarks.perf.loop;
+
+import java.util.concurrent.TimeUnit;
+
+import io.softverbs.SendWorkRequest;
+import io.softverbs.benchmarks.perf.BandwidthResult;
+import io.softverbs.benchmarks.perf.ClientLoop;
+import io.softverbs.benchmarks.perf.PerfSettings;
+import io.softverbs.benchmarks.perf.ThreadAllocation;
+import io.softverbs.benchmarks.perf.oob.PeerInfo;
+import io.softverbs.benchmarks.perf.verbs.PerfNode;
+import io.softverbs.benchmarks.perf.verbs.SendPipeline;
+import io.softverbs.benchmarks.perf.verbs.WorkRequests;
+
+/**
+ * The client of every bandwidth test: posts the same request round-robin over the QPs, keeping each send queue
+ * as full as {@code -t} allows, signaling one in {@code -Q} per QP and the last one on each QP, and stops the
+ * clock when the last completion is polled. The posting thread reaps completions every few posts, which in
+ * INVOKER mode is also when its engine runs.
+ */
+public final class BandwidthClient implements ClientLoop
+{
+    private static final int REAP_MASK = 15;
+    private static final int CLOCK_MASK = 63;
+
+    private final PerfNode node;
+    private final PerfSettings settings;
+    private final PeerInfo peer;
+    private final SendPipeline pipeline;
+    private final PeakRate peak;
+    private SendWorkRequest wr;
+    private int flags;
+
+    /**
+     * @param node     the requesting side.
+     * @param settings the run's settings.
+     * @param peer     the peer's region.
+     */
+    public BandwidthClient(final PerfNode node, final PerfSettings settings, final PeerInfo peer)
+    {
+        this.node = node;
+        this.settings = settings;
+        this.peer = peer;
+        pipeline = new SendPipeline(node, settings.cqModeration());
+        peak = new PeakRate((long)settings.cqModeration() * settings.qps());
+    }
+
+    @Override
+    public void prepare(final int size)
+    {
+        wr = WorkRequests.forTest(settings, node, peer, size);
+        flags = WorkRequests.flagsFor(settings, size);
+    }
+
+    @Override
+    public BandwidthResult measure(final int size)
+    {
+        run(size, settings.warmupFor(size), 0);
+        final long allocatedBefore = ThreadAllocation.current();
+        final BandwidthResult result = run(size, settings.iterationsFor(size),
+            TimeUnit.SECONDS.toNanos(settings.durationSec()));
+        return new BandwidthResult(size, result.iterations(), result.elapsedNanos(), result.peakMessagesPerSecond(),
+            ThreadAllocation.since(allocatedBefore), -1);
+    }
+
+    /**
+     * @param count      messages to send (ignored when durationNs is positive).
+     * @param durationNs if positive, send for this long instead.
+     */
+    private BandwidthResult run(final int size, final long count, final long durationNs)
+    {
+        final int qps = node.qpCount();
+        final long completedBefore = pipeline.completed();
+        final long postedBefore = pipeline.posted();
+        final long start = System.nanoTime();
+        final long deadline = start + durationNs;
+        peak.start(start);
+        long i = 0;
+        int qp = 0;
+        while (durationNs > 0 ? !timeUp(i, deadline) : i < count)
+        {
+            pipeline.post(qp, wr, flags, durationNs <= 0 && i >= count - qps);
+            qp = qp + 1 == qps ? 0 : qp + 1;
+            if ((++i & REAP_MASK) == 0)
+            {
+                pipeline.reap();
+                peak.update(System.nanoTime(), pipeline.completed() - completedBefore);
+            }
+        }
+        if (durationNs > 0)
+        {
+            for (int last = 0; last < qps; last++) // one signaled request per QP accounts for its tail
+            {
+                pipeline.post(last, wr, flags, true);
+            }
+        }
+        pipeline.awaitAll();
+        final long elapsed = System.nanoTime() - start;
+        return new BandwidthResult(size, pipeline.posted() - postedBefore, elapsed, peak.messagesPerSecond(), -1, -1);
+    }
+
+    /** Reads the clock only every few dozen posts: a post costs less than the clock. */
+    private static boolean timeUp(final long posted, final long deadline)
+    {
+        return (posted & CLOCK_MASK) == 0 && System.nanoTime() - deadline >= 0;
+    }
+}

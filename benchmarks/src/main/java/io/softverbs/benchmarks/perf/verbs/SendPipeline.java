@@ -1,0 +1,147 @@
+package io.softverbs.benchmarks.perf.verbs;
+
+import io.softverbs.CompletionQueue;
+import io.softverbs.Errors;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import io.softverbs.benchmarks.perf.PerfException;
+import io.softverbs.benchmarks.perf.StopSignal;
+
+/**
+ * The requester's send queues with CQ moderation, as perftest drives them: one request in {@code signalEvery} per
+ * QP is signaled and carries, as its wr_id, how many requests its completion accounts for; the rest are
+ * unsignaled. A full send queue ({@link Errors#ENOMEM}) is waited out by reaping completions, which in INVOKER
+ * mode also runs the engine. Nothing here allocates.
+ */
+public final class SendPipeline
+{
+    private static final int REAP_BATCH = 32;
+
+    private final PerfNode node;
+    private final CompletionQueue cq;
+    private final CompletionWaiter waiter;
+    private final int signalEvery;
+    private final int[] unsignaled;
+    private final WorkCompletion[] completions = new WorkCompletion[REAP_BATCH];
+    private final StallGuard guard = new StallGuard("waiting for a send queue slot");
+    private long posted;
+    private long completed;
+    private int signaledOutstanding;
+
+    /**
+     * @param node        the requesting side.
+     * @param signalEvery one signaled request in this many per QP.
+     */
+    public SendPipeline(final PerfNode node, final int signalEvery)
+    {
+        this.node = node;
+        this.cq = node.sendCq();
+        this.waiter = new CompletionWaiter(cq, node.channel(), "waiting for send completions");
+        this.signalEvery = signalEvery;
+        this.unsignaled = new int[node.qpCount()];
+        for (int i = 0; i < completions.length; i++)
+        {
+            completions[i] = new WorkCompletion();
+        }
+    }
+
+    /**
+     * Posts one request, waiting for a free slot if the queue is full.
+     *
+     * @param qpIndex     which QP.
+     * @param wr          the request; its flags and wr_id are set here.
+     * @param flags       flags besides SIGNALED (e.g. INLINE).
+     * @param forceSignal signal this one whatever the count (the last request of a run).
+     */
+    public void post(final int qpIndex, final SendWorkRequest wr, final int flags, final boolean forceSignal)
+    {
+        final int covered = unsignaled[qpIndex] + 1;
+        final boolean signal = forceSignal || covered >= signalEvery;
+        wr.flags(signal ? flags | SendFlags.SIGNALED : flags).wrId(covered);
+        unsignaled[qpIndex] = signal ? 0 : covered;
+        int rc;
+        guard.reset();
+        while ((rc = node.qp(qpIndex).postSend(wr)) == Errors.ENOMEM)
+        {
+            if (reap() == 0)
+            {
+                guard.idle();
+            }
+        }
+        if (rc != 0)
+        {
+            throw new PerfException("postSend refused: " + Errors.name(rc));
+        }
+        posted++;
+        if (signal)
+        {
+            signaledOutstanding++;
+        }
+    }
+
+    /**
+     * Takes the completions that are there, without waiting (an empty poll runs an INVOKER engine cycle).
+     *
+     * @return how many completions were taken.
+     */
+    public int reap()
+    {
+        return account(cq.poll(completions));
+    }
+
+    /** Waits until every posted request is accounted for by a completion (the last ones must be signaled). */
+    public void awaitAll()
+    {
+        while (completed < posted)
+        {
+            account(waiter.await(completions, StopSignal.NEVER));
+        }
+    }
+
+    /** Waits for at least one completion and accounts for it. */
+    public void awaitOne()
+    {
+        account(waiter.await(completions, StopSignal.NEVER));
+    }
+
+    /** @return true while a signaled request's completion has not been taken yet. */
+    public boolean hasSignaledOutstanding()
+    {
+        return signaledOutstanding > 0;
+    }
+
+    /** @return requests posted so far. */
+    public long posted()
+    {
+        return posted;
+    }
+
+    /** @return requests known to be complete (through signaled completions). */
+    public long completed()
+    {
+        return completed;
+    }
+
+    /** @return the completions last taken (valid up to the count last returned). */
+    public WorkCompletion[] completions()
+    {
+        return completions;
+    }
+
+    private int account(final int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            final WorkCompletion wc = completions[i];
+            if (wc.status() != WcStatus.SUCCESS)
+            {
+                throw new PerfException("send completion failed: " + wc);
+            }
+            completed += wc.wrId();
+        }
+        signaledOutstanding -= n;
+        return n;
+    }
+}

@@ -1,0 +1,138 @@
+package io.softverbs.benchmarks.jmh;
+
+import io.softverbs.ProgressMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Every JMH benchmark method, called directly a few hundred times with its fixtures set up and torn down as JMH
+ * would: the benchmarks do what they claim and cannot rot between JMH runs (which stay out of mvn verify).
+ */
+@Timeout(60)
+class BenchmarkFixturesTest
+{
+    private static final int CALLS = 500;
+
+    @Test
+    void postSendKeepsTheQueueFromFilling()
+    {
+        final PostSendBenchmark b = new PostSendBenchmark();
+        b.open();
+        try
+        {
+            for (int i = 0; i < 20 * WqeEncodeBenchmark.BATCH; i++)
+            {
+                assertEquals(0, b.inlineSend64());
+            }
+            b.check();
+        }
+        finally
+        {
+            b.close();
+        }
+    }
+
+    @Test
+    void wqeEncodeFindsAnEmptyQueueEveryInvocation()
+    {
+        final WqeEncodeBenchmark b = new WqeEncodeBenchmark();
+        b.open();
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                b.emptyQueues();
+                assertEquals(0, b.inlineSend64());
+                b.emptyQueues();
+                assertEquals(0, b.rdmaWriteOneSge());
+            }
+            b.check();
+        }
+        finally
+        {
+            b.close();
+        }
+    }
+
+    @Test
+    void pollFindsEmptyAndFullQueues()
+    {
+        final PollBenchmark b = new PollBenchmark();
+        for (final ProgressMode mode : ProgressMode.values())
+        {
+            final PollBenchmark.EmptyCq empty = new PollBenchmark.EmptyCq();
+            empty.mode = mode;
+            empty.open();
+            try
+            {
+                for (int i = 0; i < CALLS; i++)
+                {
+                    assertEquals(0, b.emptyCq(empty));
+                }
+            }
+            finally
+            {
+                empty.close();
+            }
+        }
+        final PollBenchmark.FullCq full = new PollBenchmark.FullCq();
+        full.open();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                full.fill();
+                assertEquals(PollBenchmark.FULL, b.fullCqIntoArray(full));
+                full.fill();
+                assertEquals(PollBenchmark.FULL, b.fullCqHandler(full));
+            }
+            full.check();
+        }
+        finally
+        {
+            full.close();
+        }
+    }
+
+    @Test
+    void keyLookupHitsLiveKeysAndMissesStaleOnes()
+    {
+        final KeyLookupBenchmark b = new KeyLookupBenchmark();
+        b.open();
+        try
+        {
+            assertNotNull(b.keyTableHit());
+            assertNull(b.keyTableMiss());
+            for (int i = 0; i < CALLS; i++)
+            {
+                assertEquals(8, b.rdmaWrite8EndToEnd());
+            }
+        }
+        finally
+        {
+            b.close();
+        }
+    }
+
+    @Test
+    void pingPongEchoesEveryMessage()
+    {
+        final PingPongBenchmark b = new PingPongBenchmark();
+        b.open();
+        try
+        {
+            for (int i = 0; i < CALLS; i++)
+            {
+                assertEquals(32, b.sendRoundTrip());
+            }
+        }
+        finally
+        {
+            b.close();
+        }
+    }
+}
