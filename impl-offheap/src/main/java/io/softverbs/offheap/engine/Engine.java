@@ -115,7 +115,13 @@ public final class Engine implements Agent, InboundHandler
         OWNER.setOpaque(this, Thread.currentThread());
         try
         {
-            return control.doWork() + transport.poll(this, INBOUND_LIMIT) + requesterStage() + timerStage();
+            final int controlWork = control.doWork();
+            final int inbound = transport.poll(this, INBOUND_LIMIT);
+            if (inbound > 0)
+            {
+                responder.flushAcks();
+            }
+            return controlWork + inbound + requesterStage() + timerStage();
         }
         finally
         {

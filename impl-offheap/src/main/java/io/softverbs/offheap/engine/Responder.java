@@ -1,5 +1,7 @@
 package io.softverbs.offheap.engine;
 
+import java.util.ArrayList;
+
 import io.softverbs.Access;
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
@@ -30,6 +32,7 @@ final class Responder
     private final Completer completer;
     private final Segments source = new Segments();
     private final Segments target = new Segments();
+    private final ArrayList<SoftQp> acksDue = new ArrayList<>();
 
     Responder(final Engine engine, final Completer completer)
     {
@@ -286,11 +289,56 @@ final class Responder
         return (request.flags() & SendFlags.SOLICITED) != 0 ? WorkCompletion.FLAG_SOLICITED : 0;
     }
 
-    private static void respond(final SoftQp qp, final int psn, final int syndrome)
+    /**
+     * ACKs are coalesced: one cumulative ACK per QP per engine cycle answers every request executed in it (the
+     * responder's ACK coalescing of InfiniBand). A NAK goes out at once, after the ACK it must follow.
+     */
+    private void respond(final SoftQp qp, final int psn, final int syndrome)
     {
-        final Link link = qp.link();
+        final ResponderContext rs = qp.responder();
+        if (syndrome == Syndrome.ACK)
+        {
+            if (!rs.ackPending)
+            {
+                rs.ackPending = true;
+                rs.ackPsn = psn;
+                acksDue.add(qp);
+            }
+            else if (Psn.compare(psn, rs.ackPsn) > 0)
+            {
+                rs.ackPsn = psn;
+            }
+            return;
+        }
+        sendAck(qp, rs);
         // A full response ring drops the response; the requester's retransmission gets it answered again.
-        link.sendResponse(psn, syndrome);
+        qp.link().sendResponse(psn, syndrome);
+    }
+
+    /** Sends the ACKs coalesced during this cycle. */
+    int flushAcks()
+    {
+        final int count = acksDue.size();
+        for (int i = 0; i < count; i++)
+        {
+            final SoftQp qp = acksDue.get(i);
+            sendAck(qp, qp.responder());
+        }
+        acksDue.clear();
+        return count;
+    }
+
+    private static void sendAck(final SoftQp qp, final ResponderContext rs)
+    {
+        if (rs.ackPending)
+        {
+            rs.ackPending = false;
+            final Link link = qp.link();
+            if (link != null)
+            {
+                link.sendResponse(rs.ackPsn, Syndrome.ACK);
+            }
+        }
     }
 
     private void responderError(final SoftQp qp, final int syndrome)

@@ -10,6 +10,9 @@ public final class ResponderContext
     public static final int MAX_RD_ATOMIC = 16;
 
     int expectedPsn;
+    /** Highest PSN executed and not yet acknowledged; ACKs are cumulative, so one per cycle covers them all. */
+    int ackPsn;
+    boolean ackPending;
     private final int[] atomicPsn;
     private final long[] atomicOriginal;
     private int atomicNext;
@@ -51,6 +54,7 @@ public final class ResponderContext
     void reset(final int psn)
     {
         expectedPsn = psn;
+        ackPending = false;
         atomicCount = 0;
         atomicNext = 0;
     }
