@@ -87,10 +87,7 @@ final class Completer
             if (state == SENT && Psn.compare(rc.psn[i], psn) <= 0)
             {
                 rc.state[i] = DONE;
-                if (isReadOrAtomic(ring.getByte(sq.offset(rc.blockStart[i]) + WqeLayout.OPCODE)))
-                {
-                    rc.inflightRdAtomic--;
-                }
+                rc.inflightRdAtomic -= rc.readOrAtomic[i];
                 acked = true;
             }
             else if (state != DONE)
@@ -177,10 +174,7 @@ final class Completer
             if (rc.state[i] == SENT)
             {
                 rc.state[i] = POSTED;
-                if (isReadOrAtomic(sq.buffer().getByte(sq.offset(rc.blockStart[i]) + WqeLayout.OPCODE)))
-                {
-                    rc.inflightRdAtomic--;
-                }
+                rc.inflightRdAtomic -= rc.readOrAtomic[i];
             }
         }
         rc.sendSeq = seq;

@@ -33,7 +33,6 @@ import org.jctools.queues.MpscArrayQueue;
 public final class Engine implements Agent, InboundHandler
 {
     private static final VarHandle CYCLE;
-    private static final VarHandle OWNER;
     private static final int INBOUND_LIMIT = 256;
     private static final int TIMER_CHECK_INTERVAL = 16;
     private static final int RUN_QUEUE_BUDGET = 256;
@@ -44,7 +43,6 @@ public final class Engine implements Agent, InboundHandler
         try
         {
             CYCLE = MethodHandles.lookup().findVarHandle(Engine.class, "cycle", long.class);
-            OWNER = MethodHandles.lookup().findVarHandle(Engine.class, "owner", Thread.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -54,7 +52,7 @@ public final class Engine implements Agent, InboundHandler
 
     @SuppressWarnings("unused")
     private volatile long cycle;
-    // Read only by the thread that wrote it or to compare with the reader's own thread, so no fence is needed.
+    // Read only by the thread that wrote it or to compare with the reader's own thread, so a plain field will do.
     private Thread owner;
 
     private final String name;
@@ -112,7 +110,7 @@ public final class Engine implements Agent, InboundHandler
         {
             return 0; // another thread is running this engine
         }
-        OWNER.setOpaque(this, Thread.currentThread());
+        owner = Thread.currentThread();
         try
         {
             final int controlWork = control.doWork();
@@ -125,7 +123,7 @@ public final class Engine implements Agent, InboundHandler
         }
         finally
         {
-            OWNER.setOpaque(this, (Thread)null);
+            owner = null;
             CYCLE.setRelease(this, c + 2);
         }
     }
@@ -157,13 +155,13 @@ public final class Engine implements Agent, InboundHandler
     /** @return true if the calling thread is inside a cycle of this engine. */
     public boolean isOwnedByCurrentThread()
     {
-        return OWNER.getOpaque(this) == Thread.currentThread();
+        return owner == Thread.currentThread();
     }
 
     void awaitCycleBoundary()
     {
         final long c = (long)CYCLE.getVolatile(this);
-        if ((c & 1) == 0 || OWNER.getOpaque(this) == Thread.currentThread())
+        if ((c & 1) == 0 || owner == Thread.currentThread())
         {
             return;
         }

@@ -122,11 +122,9 @@ final class Requester
             rc.psn[i] = rc.nextPsn;
             rc.nextPsn = Psn.next(rc.nextPsn);
             rc.state[i] = SENT;
+            rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
+            rc.inflightRdAtomic += rc.readOrAtomic[i];
             rc.sendSeq++;
-            if (readOrAtomic)
-            {
-                rc.inflightRdAtomic++;
-            }
             if (rc.timerKind == RequesterContext.TIMER_NONE)
             {
                 engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));

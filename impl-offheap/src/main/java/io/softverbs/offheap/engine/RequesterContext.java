@@ -29,6 +29,8 @@ public final class RequesterContext
     int[] psn;
     byte[] state;
     byte[] status;
+    /** 1 for a READ or atomic: what counts against max_rd_atomic while it is in flight. */
+    byte[] readOrAtomic;
 
     long fetchBlock;
     long fetchSeq;
@@ -73,6 +75,7 @@ public final class RequesterContext
         psn = new int[capacity];
         state = new byte[capacity];
         status = new byte[capacity];
+        readOrAtomic = new byte[capacity];
         ssqSeq = ssq == null ? null : new long[capacity];
     }
 
@@ -102,6 +105,7 @@ public final class RequesterContext
         final int[] newPsn = new int[capacity];
         final byte[] newState = new byte[capacity];
         final byte[] newStatus = new byte[capacity];
+        final byte[] newReadOrAtomic = new byte[capacity];
         final long[] newSsqSeq = new long[capacity];
         final int newMask = capacity - 1;
         for (long seq = completeSeq; seq < fetchSeq; seq++)
@@ -112,6 +116,7 @@ public final class RequesterContext
             newPsn[to] = psn[from];
             newState[to] = state[from];
             newStatus[to] = status[from];
+            newReadOrAtomic[to] = readOrAtomic[from];
             newSsqSeq[to] = ssqSeq[from];
         }
         mask = newMask;
@@ -119,6 +124,7 @@ public final class RequesterContext
         psn = newPsn;
         state = newState;
         status = newStatus;
+        readOrAtomic = newReadOrAtomic;
         ssqSeq = newSsqSeq;
     }
 

@@ -33,6 +33,8 @@ final class Responder
     private final Segments source = new Segments();
     private final Segments target = new Segments();
     private final ArrayList<SoftQp> acksDue = new ArrayList<>();
+    /** Most requests one ACK covers. */
+    private static final int MAX_COALESCED_ACKS = 16;
 
     Responder(final Engine engine, final Completer completer)
     {
@@ -308,6 +310,10 @@ final class Responder
             {
                 rs.ackPsn = psn;
             }
+            if (++rs.ackCoalesced == MAX_COALESCED_ACKS)
+            {
+                sendAck(qp, rs); // bound how far the requester's send queue waits behind us
+            }
             return;
         }
         sendAck(qp, rs);
@@ -333,6 +339,7 @@ final class Responder
         if (rs.ackPending)
         {
             rs.ackPending = false;
+            rs.ackCoalesced = 0;
             final Link link = qp.link();
             if (link != null)
             {

@@ -13,6 +13,7 @@ public final class ResponderContext
     /** Highest PSN executed and not yet acknowledged; ACKs are cumulative, so one per cycle covers them all. */
     int ackPsn;
     boolean ackPending;
+    int ackCoalesced;
     private final int[] atomicPsn;
     private final long[] atomicOriginal;
     private int atomicNext;

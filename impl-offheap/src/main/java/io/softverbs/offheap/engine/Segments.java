@@ -14,6 +14,9 @@ import org.agrona.UnsafeApi;
  */
 public final class Segments
 {
+    /** Copies up to this size are done word by word: cheaper than a bulk copy call for a message header's worth. */
+    private static final int SMALL = 64;
+
     /** Most segments a list can hold: 16 SGEs, or an inline payload. */
     public static final int MAX = 16;
     /** Resolution result: every element checked and allowed. */
@@ -156,6 +159,11 @@ public final class Segments
     public static long copy(final Segments src, final Segments dst)
     {
         final long bytes = Math.min(src.total, dst.total);
+        if (bytes <= SMALL && src.count == 1 && dst.count == 1)
+        {
+            copySmall(src.address[0], dst.address[0], (int)bytes);
+            return bytes;
+        }
         int si = 0;
         int di = 0;
         long so = 0;
@@ -180,5 +188,18 @@ public final class Segments
             }
         }
         return bytes;
+    }
+
+    private static void copySmall(final long from, final long to, final int bytes)
+    {
+        int i = 0;
+        for (; i + Long.BYTES <= bytes; i += Long.BYTES)
+        {
+            UnsafeApi.putLong(to + i, UnsafeApi.getLong(from + i));
+        }
+        for (; i < bytes; i++)
+        {
+            UnsafeApi.putByte(to + i, UnsafeApi.getByte(from + i));
+        }
     }
 }
