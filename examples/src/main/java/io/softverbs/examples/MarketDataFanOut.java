@@ -1,7 +1,6 @@
 package io.softverbs.examples;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -152,28 +151,11 @@ public final class MarketDataFanOut
     {
         int subscribers = DEFAULT_SUBSCRIBERS;
         int messages = DEFAULT_MESSAGES;
-        for (int i = 0; i < args.length; i++)
+        final ExampleSupport.ArgReader reader = new ExampleSupport.ArgReader(args, "--subscribers", "--messages");
+        while (reader.next())
         {
-            String name = args[i];
-            String value = null;
-            final int eq = name.indexOf('=');
-            if (name.startsWith("--") && eq > 0)
-            {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (!name.equals("--subscribers") && !name.equals("--messages"))
-            {
-                throw new IllegalArgumentException("unknown argument: " + args[i]);
-            }
-            if (value == null)
-            {
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                value = args[++i];
-            }
+            final String name = reader.name();
+            final String value = reader.value();
             final int n;
             try
             {
@@ -249,9 +231,9 @@ public final class MarketDataFanOut
             final long start = System.nanoTime();
             thread.start();
             publisher.publish(options.messages(), loop);
-            final long allocatedAfter = allocatedBytes();
+            final long allocatedAfter = ExampleSupport.allocatedBytes();
             loop.publisherFinished = true;
-            join(thread);
+            ExampleSupport.join(thread, TimeUnit.NANOSECONDS.toMillis(STALL_TIMEOUT_NS) * 2);
             final long elapsed = loop.finishedAt - start;
 
             final long[] received = new long[n];
@@ -334,18 +316,6 @@ public final class MarketDataFanOut
         System.exit(result.ok() ? 0 : 1);
     }
 
-    private static void join(final Thread thread)
-    {
-        try
-        {
-            thread.join(TimeUnit.NANOSECONDS.toMillis(STALL_TIMEOUT_NS) * 2);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** The publisher: one SSQ, one channel per subscriber, one CQ for all send completions. */
     static final class Publisher
     {
@@ -399,7 +369,7 @@ public final class MarketDataFanOut
             {
                 if (seq == half)
                 {
-                    allocatedAtHalf = allocatedBytes();
+                    allocatedAtHalf = ExampleSupport.allocatedBytes();
                 }
                 payloadBuffer.putLong(SEQ_OFFSET, seq);
                 payloadBuffer.putLong(TIME_OFFSET, System.nanoTime());
@@ -632,34 +602,5 @@ public final class MarketDataFanOut
             }
             finishedAt = System.nanoTime();
         }
-    }
-
-    private static final com.sun.management.ThreadMXBean THREADS = threadBean();
-
-    private static com.sun.management.ThreadMXBean threadBean()
-    {
-        try
-        {
-            final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-            if (bean instanceof com.sun.management.ThreadMXBean)
-            {
-                final com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean)bean;
-                if (sun.isThreadAllocatedMemorySupported())
-                {
-                    sun.setThreadAllocatedMemoryEnabled(true);
-                    return sun;
-                }
-            }
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            // not measurable here
-        }
-        return null;
-    }
-
-    static long allocatedBytes()
-    {
-        return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
     }
 }

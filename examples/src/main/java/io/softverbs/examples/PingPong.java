@@ -1,7 +1,6 @@
 package io.softverbs.examples;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -169,28 +168,12 @@ public final class PingPong
         int[] sizes = DEFAULT_SIZES.clone();
         int iterations = -1;
         int warmup = -1;
-        for (int i = 0; i < args.length; i++)
+        final ExampleSupport.ArgReader reader =
+            new ExampleSupport.ArgReader(args, "--iterations", "--warmup", "--sizes");
+        while (reader.next())
         {
-            String name = args[i];
-            String value = null;
-            final int eq = name.indexOf('=');
-            if (name.startsWith("--") && eq > 0)
-            {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (!name.equals("--iterations") && !name.equals("--warmup") && !name.equals("--sizes"))
-            {
-                throw new IllegalArgumentException("unknown argument: " + args[i]);
-            }
-            if (value == null)
-            {
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                value = args[++i];
-            }
+            final String name = reader.name();
+            final String value = reader.value();
             switch (name)
             {
                 case "--iterations":
@@ -325,7 +308,7 @@ public final class PingPong
             finally
             {
                 pong.running = false;
-                joinQuietly(pongThread);
+                ExampleSupport.join(pongThread, TimeUnit.SECONDS.toMillis(10));
             }
         }
     }
@@ -401,18 +384,6 @@ public final class PingPong
     {
         final int rank = (int)Math.ceil(q * count);
         return sorted[Math.min(count - 1, Math.max(0, rank - 1))];
-    }
-
-    private static void joinQuietly(final Thread thread)
-    {
-        try
-        {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static void check(final WorkCompletion wc, final WcOpcode expected, final String side)
@@ -573,12 +544,12 @@ public final class PingPong
             {
                 roundTrip(size);
             }
-            final long allocatedBefore = allocatedBytes();
+            final long allocatedBefore = ExampleSupport.allocatedBytes();
             for (int i = 0; i < iterations; i++)
             {
                 samples[i] = roundTrip(size);
             }
-            final long allocatedAfter = allocatedBytes();
+            final long allocatedAfter = ExampleSupport.allocatedBytes();
             Arrays.sort(samples, 0, iterations);
             return new Result(size, iterations,
                 percentile(samples, iterations, 0.50),
@@ -688,34 +659,5 @@ public final class PingPong
             }
             return deadline;
         }
-    }
-
-    private static final com.sun.management.ThreadMXBean THREADS = threadBean();
-
-    private static com.sun.management.ThreadMXBean threadBean()
-    {
-        try
-        {
-            final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-            if (bean instanceof com.sun.management.ThreadMXBean)
-            {
-                final com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean)bean;
-                if (sun.isThreadAllocatedMemorySupported())
-                {
-                    sun.setThreadAllocatedMemoryEnabled(true);
-                    return sun;
-                }
-            }
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            // not measurable here
-        }
-        return null;
-    }
-
-    static long allocatedBytes()
-    {
-        return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import io.softverbs.AsyncEvent;
@@ -39,8 +38,6 @@ final class TestSupport
     /** How long to wait when asserting that something does NOT happen. */
     static final long QUIET_MILLIS = 200;
 
-    private static final AtomicInteger DEVICE_COUNTER = new AtomicInteger();
-
     private TestSupport()
     {
     }
@@ -48,8 +45,7 @@ final class TestSupport
     /** Opens a device on the mem transport; names must be unique per JVM, so a counter is appended. */
     static Device openDevice(final String prefix, final ProgressMode mode)
     {
-        final String name = prefix + "-" + ProcessHandle.current().pid() + "-" + DEVICE_COUNTER.incrementAndGet();
-        return Verbs.open(DeviceConfig.builder(name).progress(mode).build());
+        return Verbs.open(DeviceConfig.builder(FixtureSupport.uniqueName(prefix)).progress(mode).build());
     }
 
     /**
@@ -240,8 +236,7 @@ final class TestSupport
     /** Both sides connect to each other with {@link QueuePair#connect}'s defaults. */
     static void connect(final QueuePair x, final QueuePair y)
     {
-        x.connect(y.localEndpoint());
-        y.connect(x.localEndpoint());
+        FixtureSupport.connect(x, y);
     }
 
     /** RESET to INIT with explicit attributes. */

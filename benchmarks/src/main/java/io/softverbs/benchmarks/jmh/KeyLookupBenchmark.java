@@ -1,7 +1,5 @@
 package io.softverbs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
-
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
 import io.softverbs.SendFlags;
@@ -12,17 +10,8 @@ import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.resource.KeyTable;
 import io.softverbs.offheap.resource.SoftMr;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Memory key lookup. Directly: the engine's {@link KeyTable#lookup} (the MPT walk of a hardware RNIC) for a live
@@ -30,17 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * end on one thread (post, requester, responder with its rkey and range check, completer, poll), the path a key
  * check sits on.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class KeyLookupBenchmark
+public class KeyLookupBenchmark extends LoopbackBenchmark
 {
     private final SendWorkRequest write = new SendWorkRequest();
-    private final WorkCompletion[] completion = PostSendBenchmark.newCompletions(1);
-    private Loopback loopback;
+    private final WorkCompletion[] completion = newCompletions(1);
     private KeyTable keys;
     private int liveKey;
     private int staleKey;
@@ -85,12 +67,5 @@ public class KeyLookupBenchmark
             loopback.b.progress();
         }
         return completion[0].byteLen();
-    }
-
-    /** Closes the fixture. */
-    @TearDown(Level.Trial)
-    public void close()
-    {
-        loopback.close();
     }
 }

@@ -1,7 +1,5 @@
 package io.softverbs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
-
 import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
 import io.softverbs.Opcode;
@@ -13,17 +11,8 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One SEND ping-pong round trip on one thread: A sends 32 inline bytes, B's engine receives them, B replaces the
@@ -31,13 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * figure is the software cost of a round trip with no cache line crossing cores: what softverbs itself costs,
  * apart from the inter-core hand-over that send_lat adds. Sends are signaled one in {@value #SIGNAL_EVERY}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class PingPongBenchmark
+public class PingPongBenchmark extends LoopbackBenchmark
 {
     /** One signaled send in this many, per side. */
     public static final int SIGNAL_EVERY = 16;
@@ -48,8 +31,7 @@ public class PingPongBenchmark
     private final SendWorkRequest sendB = new SendWorkRequest();
     private final RecvWorkRequest recvA = new RecvWorkRequest();
     private final RecvWorkRequest recvB = new RecvWorkRequest();
-    private final WorkCompletion[] completion = PostSendBenchmark.newCompletions(SIGNAL_EVERY);
-    private Loopback loopback;
+    private final WorkCompletion[] completion = newCompletions(SIGNAL_EVERY);
     private int sinceSignal;
 
     /** Opens the fixture and posts both sides' receives. */
@@ -109,12 +91,5 @@ public class PingPongBenchmark
         {
             peer.progress();
         }
-    }
-
-    /** Closes the fixture. */
-    @TearDown(Level.Trial)
-    public void close()
-    {
-        loopback.close();
     }
 }

@@ -49,7 +49,7 @@ public class PollBenchmark
         @Param({"INVOKER", "DEDICATED"})
         ProgressMode mode;
         Loopback loopback;
-        final WorkCompletion[] completions = PostSendBenchmark.newCompletions(BATCH);
+        final WorkCompletion[] completions = LoopbackBenchmark.newCompletions(BATCH);
 
         /** Opens the fixture. */
         @Setup(Level.Trial)
@@ -71,7 +71,7 @@ public class PollBenchmark
     public static class FullCq implements CompletionHandler
     {
         Loopback loopback;
-        final WorkCompletion[] completions = PostSendBenchmark.newCompletions(BATCH);
+        final WorkCompletion[] completions = LoopbackBenchmark.newCompletions(BATCH);
         final SendWorkRequest write = new SendWorkRequest();
         long taken;
         long wrIds;

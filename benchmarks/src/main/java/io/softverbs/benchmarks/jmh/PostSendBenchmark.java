@@ -1,7 +1,5 @@
 package io.softverbs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
-
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
 import io.softverbs.RecvWorkRequest;
@@ -10,17 +8,9 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code postSend} of a 64-byte inline SEND in steady state. The queue is kept from filling inside the benchmark
@@ -29,13 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * post plus a 1/64 share of everything the soft RNIC does for it: the per-message cost of the whole data path on
  * one thread. {@link WqeEncodeBenchmark} measures the post alone.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class PostSendBenchmark
+public class PostSendBenchmark extends LoopbackBenchmark
 {
     /** One signaled post and drain in this many. */
     public static final int DRAIN_EVERY = 64;
@@ -45,7 +29,6 @@ public class PostSendBenchmark
     private final SendWorkRequest send = new SendWorkRequest();
     private final RecvWorkRequest recv = new RecvWorkRequest();
     private final WorkCompletion[] completions = newCompletions(DRAIN_EVERY);
-    private Loopback loopback;
     private int sinceDrain;
     private long failures;
 
@@ -110,22 +93,5 @@ public class PostSendBenchmark
         {
             throw new PerfException(failures + " posts refused");
         }
-    }
-
-    /** Closes the fixture. */
-    @TearDown(Level.Trial)
-    public void close()
-    {
-        loopback.close();
-    }
-
-    static WorkCompletion[] newCompletions(final int count)
-    {
-        final WorkCompletion[] completions = new WorkCompletion[count];
-        for (int i = 0; i < count; i++)
-        {
-            completions[i] = new WorkCompletion();
-        }
-        return completions;
     }
 }

@@ -1,7 +1,5 @@
 package io.softverbs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
-
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
 import io.softverbs.RecvWorkRequest;
@@ -10,18 +8,10 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * WQE encode: {@code postSend} alone, with no engine running, so the figure is validating the request, writing
@@ -29,13 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@value #BATCH} requests into an empty queue of that depth, and the per-invocation setup (not measured) runs
  * both engines until the queue is empty again. The timer's own cost is spread over the batch.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class WqeEncodeBenchmark
+public class WqeEncodeBenchmark extends LoopbackBenchmark
 {
     /** Requests per invocation: the queue depth. */
     public static final int BATCH = 1024;
@@ -43,8 +27,7 @@ public class WqeEncodeBenchmark
     private final SendWorkRequest inlineSend = new SendWorkRequest();
     private final SendWorkRequest write = new SendWorkRequest();
     private final RecvWorkRequest recv = new RecvWorkRequest();
-    private final WorkCompletion[] completions = PostSendBenchmark.newCompletions(64);
-    private Loopback loopback;
+    private final WorkCompletion[] completions = newCompletions(64);
     private long failures;
 
     /** Opens the fixture: unsignaled requests, so no completions pile up. */
@@ -114,12 +97,5 @@ public class WqeEncodeBenchmark
         {
             throw new PerfException(failures + " batches had a refused post");
         }
-    }
-
-    /** Closes the fixture. */
-    @TearDown(Level.Trial)
-    public void close()
-    {
-        loopback.close();
     }
 }

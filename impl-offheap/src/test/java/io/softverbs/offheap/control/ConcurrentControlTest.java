@@ -38,8 +38,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import static io.softverbs.offheap.control.ControlFixture.poll;
-import static io.softverbs.offheap.control.ControlFixture.tryPoll;
+import static io.softverbs.offheap.FixtureSupport.poll;
+import static io.softverbs.offheap.FixtureSupport.tryPoll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -24,18 +24,19 @@ import io.softverbs.VerbsException;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.FixtureSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static io.softverbs.offheap.FixtureSupport.await;
+import static io.softverbs.offheap.FixtureSupport.connect;
+import static io.softverbs.offheap.FixtureSupport.poll;
+import static io.softverbs.offheap.FixtureSupport.tryPoll;
 import static io.softverbs.offheap.control.ControlFixture.BIG;
-import static io.softverbs.offheap.control.ControlFixture.await;
-import static io.softverbs.offheap.control.ControlFixture.connect;
 import static io.softverbs.offheap.control.ControlFixture.createQp;
-import static io.softverbs.offheap.control.ControlFixture.poll;
-import static io.softverbs.offheap.control.ControlFixture.tryPoll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -170,7 +171,7 @@ class PipelinedRegistrationTest
         assertTrue(src.isPending(), "the region must still be pending right after the post (else this proves nothing)");
 
         int emptyPollsWhilePending = 0;
-        final long deadline = System.nanoTime() + ControlFixture.WAIT_NANOS;
+        final long deadline = System.nanoTime() + FixtureSupport.WAIT_NANOS;
         WorkCompletion wc;
         while ((wc = tryPoll(cqA)) == null)
         {
@@ -364,7 +365,7 @@ class PipelinedRegistrationTest
 
     private static AsyncEvent pollEvent(final LinkedBlockingQueue<AsyncEvent> events, final AsyncEventType type)
     {
-        final long deadline = System.nanoTime() + ControlFixture.WAIT_NANOS;
+        final long deadline = System.nanoTime() + FixtureSupport.WAIT_NANOS;
         while (System.nanoTime() - deadline < 0)
         {
             final AsyncEvent event;
@@ -400,7 +401,7 @@ class PipelinedRegistrationTest
         assertEquals(0, qpA.postSend(write(50, src, 0, target.address() + targetOffset, target.rkey())));
         assertTrue(target.isPending(), "the target must still be pending right after the post");
 
-        final long deadline = System.nanoTime() + ControlFixture.WAIT_NANOS;
+        final long deadline = System.nanoTime() + FixtureSupport.WAIT_NANOS;
         WorkCompletion wc;
         while ((wc = tryPoll(cqA)) == null)
         {

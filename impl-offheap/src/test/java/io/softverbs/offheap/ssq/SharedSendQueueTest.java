@@ -37,12 +37,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static io.softverbs.offheap.FixtureSupport.await;
+import static io.softverbs.offheap.FixtureSupport.connect;
+import static io.softverbs.offheap.FixtureSupport.poll;
+import static io.softverbs.offheap.FixtureSupport.tryPoll;
 import static io.softverbs.offheap.ssq.SsqFixture.assertQuiet;
-import static io.softverbs.offheap.ssq.SsqFixture.await;
 import static io.softverbs.offheap.ssq.SsqFixture.channel;
-import static io.softverbs.offheap.ssq.SsqFixture.connect;
-import static io.softverbs.offheap.ssq.SsqFixture.poll;
-import static io.softverbs.offheap.ssq.SsqFixture.tryPoll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

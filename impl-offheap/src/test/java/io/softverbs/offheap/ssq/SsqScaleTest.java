@@ -22,6 +22,7 @@ import io.softverbs.SsqInit;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.FixtureSupport;
 import io.softverbs.offheap.SoftContext;
 import org.agrona.collections.Int2IntHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -120,7 +121,7 @@ class SsqScaleTest
             batch[i] = new WorkCompletion();
         }
         int next = 0;
-        final long deadline = System.nanoTime() + SsqFixture.WAIT_NANOS;
+        final long deadline = System.nanoTime() + FixtureSupport.WAIT_NANOS;
         while (next < CHANNELS)
         {
             final int n = ssqCq.poll(batch);
