@@ -5,8 +5,8 @@ import java.util.ArrayDeque;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
- * The engine's control stage: drains the context's control queue (MPSC: any thread may issue commands) and runs
- * long commands in time slices, in issue order, so a large registration never holds up the data path of any QP.
+ * The engine's control stage: drains the context's control queue (MPSC: any thread may issue commands) and gives
+ * long commands one bounded step per cycle, so a large registration never holds up the data path of any QP.
  */
 final class ControlStage
 {
@@ -39,12 +39,13 @@ final class ControlStage
                 inProgress.addLast(command);
             }
         }
-        while (!inProgress.isEmpty() && System.nanoTime() - deadline < 0)
+        // Each long command gets one step per cycle; it slices its own work by the deadline.
+        for (int n = inProgress.size(); n > 0; n--)
         {
-            work++;
-            if (inProgress.peekFirst().runStep(deadline))
+            final ControlCommand pending = inProgress.pollFirst();
+            if (!pending.runStep(deadline))
             {
-                inProgress.pollFirst();
+                inProgress.addLast(pending);
             }
         }
         return work;

@@ -30,7 +30,7 @@ import org.jctools.queues.MpscArrayQueue;
  * entered by a CAS that makes the cycle counter odd and left by making it even again, which is also what the
  * deregistration {@link EngineFence} waits on.
  */
-public final class Engine implements Agent, InboundHandler
+public final class Engine implements Agent, InboundHandler, FenceMember
 {
     private static final VarHandle CYCLE;
     private static final int INBOUND_LIMIT = 256;
@@ -158,7 +158,8 @@ public final class Engine implements Agent, InboundHandler
         return owner == Thread.currentThread();
     }
 
-    void awaitCycleBoundary()
+    @Override
+    public void awaitCycleBoundary()
     {
         final long c = (long)CYCLE.getVolatile(this);
         if ((c & 1) == 0 || owner == Thread.currentThread())

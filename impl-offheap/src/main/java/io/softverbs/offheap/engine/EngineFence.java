@@ -10,28 +10,30 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class EngineFence
 {
-    private static final CopyOnWriteArrayList<Engine> ENGINES = new CopyOnWriteArrayList<>();
+    private static final CopyOnWriteArrayList<FenceMember> MEMBERS = new CopyOnWriteArrayList<>();
 
     private EngineFence()
     {
     }
 
-    static void register(final Engine engine)
+    /** @param member a thread that touches registered memory. */
+    public static void register(final FenceMember member)
     {
-        ENGINES.add(engine);
+        MEMBERS.add(member);
     }
 
-    static void unregister(final Engine engine)
+    /** @param member a member that no longer runs. */
+    public static void unregister(final FenceMember member)
     {
-        ENGINES.remove(engine);
+        MEMBERS.remove(member);
     }
 
     /** Waits until every engine has finished the cycle it was in when this was called. */
     public static void await()
     {
-        for (final Engine engine : ENGINES)
+        for (final FenceMember member : MEMBERS)
         {
-            engine.awaitCycleBoundary();
+            member.awaitCycleBoundary();
         }
     }
 }

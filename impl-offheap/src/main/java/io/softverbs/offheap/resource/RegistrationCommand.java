@@ -4,73 +4,51 @@ import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
 import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.engine.ControlCommand;
-import org.agrona.UnsafeApi;
 
 /**
- * Memory registration as the control stage runs it: validate the range, pre-fault every page (the software side of
- * pinning, and the expensive part for file-backed or freshly mapped memory), then publish the key. It runs in time
- * slices, so work requests on other memory keep flowing; requests that name the region wait until it is published.
+ * Memory registration as the control stage runs it: the {@link Prefaulter} validates the range and pre-faults every
+ * page (the software side of pinning, and the expensive part for file-backed or freshly mapped memory) on its own
+ * thread; the control stage looks once per cycle whether it has finished, then publishes the key (or fails it) on
+ * the engine. Work requests on other memory keep flowing; requests that name the region wait until it is published.
  */
 final class RegistrationCommand extends ControlCommand
 {
-    private static final long PAGE = 4096;
-
     private final SoftContext context;
     private final SoftMr mr;
-    private final AddressSpace mapping;
-    private boolean validated;
-    private long cursor;
-    private long checksum;
+    private final boolean validateMapping;
+    private Prefaulter.Job job;
 
     RegistrationCommand(final SoftContext context, final SoftMr mr, final boolean validateMapping)
     {
         this.context = context;
         this.mr = mr;
-        this.mapping = validateMapping ? new AddressSpace(mr.address(), mr.length()) : null;
+        this.validateMapping = validateMapping;
     }
 
     @Override
     protected boolean step(final long deadlineNs)
     {
-        if (mr.state() != SoftMr.PENDING)
+        if (job == null)
         {
-            if (mapping != null)
-            {
-                mapping.close();
-            }
-            return true; // deregistered while pending
+            job = Prefaulter.submit(mr, validateMapping);
+            return false;
         }
-        final long end = mr.address() + mr.length();
-        if (!validated)
+        switch (job.result)
         {
-            final int readable = mapping == null ? AddressSpace.READABLE : mapping.step(deadlineNs);
-            if (readable == AddressSpace.MORE)
-            {
+            case Prefaulter.Job.RUNNING:
                 return false;
-            }
-            if (readable == AddressSpace.UNREADABLE)
-            {
+            case Prefaulter.Job.UNMAPPED:
                 return fail("range 0x" + Long.toHexString(mr.address()) + " +" + mr.length() +
                     " is not mapped readable in this process");
-            }
-            validated = true;
-            cursor = mr.address();
+            case Prefaulter.Job.DONE:
+                if (mr.transition(SoftMr.PENDING, SoftMr.VALID))
+                {
+                    context.engine().wakeStalled();
+                }
+                return true;
+            default:
+                return true; // deregistered while pending; deregistration woke the stalled QPs
         }
-        while (cursor < end)
-        {
-            // A first touch of a file-backed page costs microseconds, far more than reading the clock.
-            checksum += UnsafeApi.getByte(cursor);
-            cursor = (cursor & -PAGE) + PAGE;
-            if (System.nanoTime() - deadlineNs >= 0)
-            {
-                return false; // the rest in the next slice
-            }
-        }
-        if (mr.transition(SoftMr.PENDING, SoftMr.VALID))
-        {
-            context.engine().wakeStalled();
-        }
-        return true;
     }
 
     private boolean fail(final String reason)
@@ -89,6 +67,6 @@ final class RegistrationCommand extends ControlCommand
     @Override
     public String toString()
     {
-        return "RegistrationCommand{" + mr + ", checksum=" + checksum + '}';
+        return "RegistrationCommand{" + mr + '}';
     }
 }
