@@ -2,7 +2,8 @@ package io.softverbs.offheap.engine;
 
 /**
  * A command on a context's control queue (the control QP), run by the engine's control stage. A simple command
- * runs in one step; a long one (memory registration) overrides {@link #step(long)} and runs in slices, so the data
+ * runs in one step; a long one (memory registration) overrides {@link #step()} and is stepped once per cycle
+ * until done (its heavy part runs elsewhere and the step only looks whether it has finished), so the data
  * path never waits for it. The issuing thread waits for {@link #isDone()}; failures are carried back to it.
  */
 public class ControlCommand
@@ -17,29 +18,28 @@ public class ControlCommand
         this.action = action;
     }
 
-    /** For commands that override {@link #step(long)}. */
+    /** For commands that override {@link #step()}. */
     protected ControlCommand()
     {
         this.action = null;
     }
 
     /**
-     * Does some or all of the work.
+     * Does the work, or looks whether long work has finished; never blocks.
      *
-     * @param deadlineNs {@link System#nanoTime()} by which a sliced command should return.
      * @return true when the command is complete.
      */
-    protected boolean step(final long deadlineNs)
+    protected boolean step()
     {
         action.run();
         return true;
     }
 
-    final boolean runStep(final long deadlineNs)
+    final boolean runStep()
     {
         try
         {
-            if (!step(deadlineNs))
+            if (!step())
             {
                 return false;
             }

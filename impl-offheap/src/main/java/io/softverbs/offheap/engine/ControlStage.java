@@ -10,9 +10,6 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  */
 final class ControlStage
 {
-    /** Time a cycle may spend on long control work. */
-    private static final long SLICE_NS = 20_000;
-
     private final MpscUnboundedArrayQueue<ControlCommand> queue = new MpscUnboundedArrayQueue<>(64);
     private final ArrayDeque<ControlCommand> inProgress = new ArrayDeque<>();
 
@@ -28,22 +25,21 @@ final class ControlStage
             return 0;
         }
         int work = 0;
-        final long deadline = System.nanoTime() + SLICE_NS;
         ControlCommand command;
         while ((command = queue.relaxedPoll()) != null)
         {
             work++;
-            // Short commands finish at once, even behind a long one; long ones continue in later slices.
-            if (!command.runStep(deadline))
+            // Short commands finish at once, even behind a long one; long ones are looked at again next cycle.
+            if (!command.runStep())
             {
                 inProgress.addLast(command);
             }
         }
-        // Each long command gets one step per cycle; it slices its own work by the deadline.
+        // Each long command gets one bounded step per cycle.
         for (int n = inProgress.size(); n > 0; n--)
         {
             final ControlCommand pending = inProgress.pollFirst();
-            if (!pending.runStep(deadline))
+            if (!pending.runStep())
             {
                 inProgress.addLast(pending);
             }

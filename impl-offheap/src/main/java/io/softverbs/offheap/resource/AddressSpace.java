@@ -8,56 +8,33 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Checks that a raw address range is mapped and readable in this process, from {@code /proc/self/maps}, before the
- * engine ever touches it: the software counterpart of a NIC's pinning failing on a bad range. The file is read a
- * few lines per step so a large process map never holds up the data path for long. Where the file does not exist
- * (not Linux) the range is taken on trust.
+ * Checks that a raw address range is mapped and readable in this process, from {@code /proc/self/maps}, before
+ * anything touches it: the software counterpart of a NIC's pinning failing on a bad range. Where the file does not
+ * exist (not Linux) the range is taken on trust. Runs on a registration worker, never on an engine.
  */
-final class AddressSpace implements AutoCloseable
+final class AddressSpace
 {
-    /** {@link #step} result: the whole range is mapped readable. */
-    static final int READABLE = 0;
-    /** {@link #step} result: part of the range is not mapped readable. */
-    static final int UNREADABLE = 1;
-    /** {@link #step} result: not decided yet; call again. */
-    static final int MORE = 2;
-
     private static final Path MAPS = Paths.get("/proc/self/maps");
-    private static final int LINES_PER_CLOCK_CHECK = 16;
 
-    private final long end;
-    private long covered;
-    private BufferedReader reader;
+    private AddressSpace()
+    {
+    }
 
     /**
      * @param address start.
      * @param length  bytes.
+     * @return true if every byte of [address, address + length) lies in readable mappings.
      */
-    AddressSpace(final long address, final long length)
+    static boolean isReadable(final long address, final long length)
     {
-        this.covered = address;
-        this.end = address + length;
-    }
-
-    /**
-     * Reads mappings until the answer is known or the deadline passes.
-     *
-     * @param deadlineNs {@link System#nanoTime()} deadline.
-     * @return {@link #READABLE}, {@link #UNREADABLE} or {@link #MORE}.
-     */
-    int step(final long deadlineNs)
-    {
-        try
+        if (!Files.isReadable(MAPS))
         {
-            if (reader == null)
-            {
-                if (!Files.isReadable(MAPS))
-                {
-                    return READABLE;
-                }
-                reader = Files.newBufferedReader(MAPS, StandardCharsets.US_ASCII);
-            }
-            int lines = 0;
+            return true;
+        }
+        final long end = address + length;
+        long covered = address;
+        try (BufferedReader reader = Files.newBufferedReader(MAPS, StandardCharsets.US_ASCII))
+        {
             String line;
             while (Long.compareUnsigned(covered, end) < 0 && (line = reader.readLine()) != null)
             {
@@ -71,39 +48,12 @@ final class AddressSpace implements AutoCloseable
                 {
                     covered = stop;
                 }
-                if (++lines == LINES_PER_CLOCK_CHECK)
-                {
-                    lines = 0;
-                    if (System.nanoTime() - deadlineNs >= 0 && Long.compareUnsigned(covered, end) < 0)
-                    {
-                        return MORE;
-                    }
-                }
             }
         }
         catch (final IOException | RuntimeException ex)
         {
-            close();
-            return UNREADABLE;
+            return false;
         }
-        close();
-        return Long.compareUnsigned(covered, end) >= 0 ? READABLE : UNREADABLE;
-    }
-
-    @Override
-    public void close()
-    {
-        if (reader != null)
-        {
-            try
-            {
-                reader.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing was written; nothing to lose
-            }
-            reader = null;
-        }
+        return Long.compareUnsigned(covered, end) >= 0;
     }
 }

@@ -80,15 +80,9 @@ final class Prefaulter
 
         private int process()
         {
-            if (validateMapping)
+            if (validateMapping && !AddressSpace.isReadable(mr.address(), mr.length()))
             {
-                try (AddressSpace mapping = new AddressSpace(mr.address(), mr.length()))
-                {
-                    if (mapping.step(System.nanoTime() + 3_600_000_000_000L) != AddressSpace.READABLE)
-                    {
-                        return UNMAPPED;
-                    }
-                }
+                return UNMAPPED;
             }
             final long end = mr.address() + mr.length();
             long cursor = mr.address();

@@ -26,7 +26,7 @@ final class RegistrationCommand extends ControlCommand
     }
 
     @Override
-    protected boolean step(final long deadlineNs)
+    protected boolean step()
     {
         if (job == null)
         {
