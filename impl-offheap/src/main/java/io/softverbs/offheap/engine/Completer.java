@@ -321,19 +321,10 @@ final class Completer
                     qp.destQpn());
             }
         }
-        rc.completeSeq = rc.fetchSeq;
-        rc.ackSeq = rc.fetchSeq;
-        rc.sendSeq = rc.fetchSeq;
-        rc.inflightRdAtomic = 0;
-        rc.rnrPaused = false;
-        rc.halted = false;
+        rc.dropOutstanding(sq);
         if (rc.ssq != null)
         {
             rc.ssq.advance();
-        }
-        else
-        {
-            sq.publishCompleted(rc.fetchBlock, rc.fetchSeq);
         }
     }
 

@@ -470,12 +470,6 @@ public final class Engine implements Agent, InboundHandler, FenceMember
         return work + rnrWaits;
     }
 
-    @Override
-    public void onClose()
-    {
-        EngineFence.unregister(this);
-    }
-
     /** Removes this engine from the fence (a closed context's engine no longer runs). */
     public void retire()
     {

@@ -164,25 +164,36 @@ public final class RequesterContext
         return start + sq.buffer().getShort(sq.offset(start) + WqeLayout.BLOCK_COUNT);
     }
 
-    /** Drops everything (QP reset): all cursors jump to what has been rung. @param sq the send ring. */
-    void reset(final SendRing sq)
+    /**
+     * Every WQE parsed so far is finished (flushed or dropped): all cursors jump to the last one. Frees the QP's
+     * own ring; a channel's SSQ frees its shared ring in posting order instead.
+     *
+     * @param sq the send ring.
+     */
+    void dropOutstanding(final SendRing sq)
     {
-        fetch(sq);
         sendSeq = fetchSeq;
         ackSeq = fetchSeq;
         completeSeq = fetchSeq;
         inflightRdAtomic = 0;
-        retriesUsed = 0;
-        rnrRetriesUsed = 0;
         rnrPaused = false;
         halted = false;
-        stalled = false;
-        drainPending = false;
-        timerKind = TIMER_NONE;
-        deadlineNs = 0;
         if (ssq == null)
         {
             sq.publishCompleted(fetchBlock, fetchSeq);
         }
+    }
+
+    /** Drops everything (QP reset) and forgets retry, stall and timer state. @param sq the send ring. */
+    void reset(final SendRing sq)
+    {
+        fetch(sq);
+        dropOutstanding(sq);
+        retriesUsed = 0;
+        rnrRetriesUsed = 0;
+        stalled = false;
+        drainPending = false;
+        timerKind = TIMER_NONE;
+        deadlineNs = 0;
     }
 }

@@ -24,7 +24,6 @@ public final class SendRing
     private final int blocks;
     private final int blockMask;
     private final int depth;
-    private final int maxWqeBlocks;
 
     // producer-owned
     private long producerBlock;
@@ -38,7 +37,6 @@ public final class SendRing
     public SendRing(final DeviceMemory memory, final int depth, final int maxWqeBlocks)
     {
         this.depth = depth;
-        this.maxWqeBlocks = maxWqeBlocks;
         // Room for depth WQEs of the largest size plus one WQE of padding at the wrap.
         blocks = BitUtil.findNextPositivePowerOfTwo(Math.max(depth + 1, 2) * maxWqeBlocks);
         blockMask = blocks - 1;
@@ -56,18 +54,6 @@ public final class SendRing
     public int depth()
     {
         return depth;
-    }
-
-    /** @return blocks of the largest WQE. */
-    public int maxWqeBlocks()
-    {
-        return maxWqeBlocks;
-    }
-
-    /** @return ring size in bytes. */
-    public int capacityBytes()
-    {
-        return blocks * BLOCK;
     }
 
     /** @param block a block index. @return its byte offset in the ring. */
@@ -111,19 +97,6 @@ public final class SendRing
     {
         postedWqes++;
         doorbell.putLongRelease(DB_PRODUCER_BLOCK, producerBlock);
-    }
-
-    /** Producer: forgets everything (QP reset); the engine resets its cursors to the same point. */
-    public void reset()
-    {
-        postedWqes = doorbell.getLongVolatile(DB_COMPLETED_WQES);
-        producerBlock = doorbell.getLongVolatile(DB_PRODUCER_BLOCK);
-    }
-
-    /** @return WQEs posted and not yet completed, from the producer's view. */
-    public long outstanding()
-    {
-        return postedWqes - doorbell.getLongVolatile(DB_COMPLETED_WQES);
     }
 
     /** Engine: @return the producer block index (acquire). */

@@ -62,12 +62,6 @@ public final class KeyTable
         }
     }
 
-    /** Returns an unused key (registration failed before insert). @param key the key. */
-    public synchronized void release(final int key)
-    {
-        freeIndexes[freeCount++] = key >>> 8;
-    }
-
     /**
      * @param key an lkey or rkey.
      * @return the live region with exactly this key, or null.

@@ -103,12 +103,6 @@ public final class SoftMr implements MemoryRegion
         return keys;
     }
 
-    /** @return bytes allocated by {@link SoftPd#allocateMemory} to free on close, or 0. */
-    long ownedAllocation()
-    {
-        return ownedAllocation;
-    }
-
     /**
      * Control stage: moves the registration state.
      *
