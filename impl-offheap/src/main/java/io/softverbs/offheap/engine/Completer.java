@@ -46,6 +46,7 @@ final class Completer
             onAck(qp, rc, psn);
             return;
         }
+        pullAck(qp, rc); // a NAK follows the ACKs of everything before it
         final long seq = findSent(rc, psn);
         if (seq < 0)
         {
@@ -72,6 +73,18 @@ final class Completer
         {
             fail(qp, rc, seq, statusOf(syndrome));
         }
+    }
+
+    private boolean pullAck(final SoftQp qp, final RequesterContext rc)
+    {
+        final int acked = qp.link() != null ? qp.link().pollAck() : -1;
+        if (acked < 0)
+        {
+            return false;
+        }
+        final long before = rc.ackSeq;
+        onAck(qp, rc, acked);
+        return rc.ackSeq != before;
     }
 
     private void onAck(final SoftQp qp, final RequesterContext rc, final int psn)
@@ -124,6 +137,10 @@ final class Completer
     void onRetransmitTimeout(final SoftQp qp)
     {
         final RequesterContext rc = qp.requester();
+        if (pullAck(qp, rc))
+        {
+            return; // the peer had answered; nobody had read it yet
+        }
         final long seq = firstSent(rc);
         if (seq < 0)
         {

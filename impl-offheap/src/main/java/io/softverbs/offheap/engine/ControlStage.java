@@ -18,6 +18,12 @@ final class ControlStage
         queue.offer(command);
     }
 
+    /** @return true if a command waits or is in progress; a hint, safe to call from any thread. */
+    boolean hasWork()
+    {
+        return !queue.isEmpty() || !inProgress.isEmpty();
+    }
+
     int doWork()
     {
         if (queue.isEmpty() && inProgress.isEmpty())

@@ -17,6 +17,8 @@ import io.softverbs.offheap.resource.SoftSsq;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.softverbs.offheap.transport.InboundHandler;
 import io.softverbs.offheap.transport.InboundRequest;
+import io.softverbs.offheap.transport.Link;
+import io.softverbs.offheap.transport.Syndrome;
 import io.softverbs.offheap.transport.Transport;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscArrayQueue;
@@ -35,6 +37,7 @@ public final class Engine implements Agent, InboundHandler, FenceMember
     private static final VarHandle CYCLE;
     private static final int INBOUND_LIMIT = 256;
     private static final int TIMER_CHECK_INTERVAL = 16;
+    private static final int ACK_SCAN_BUDGET = 64;
     private static final int RUN_QUEUE_BUDGET = 256;
     private static final long SHORT_WAIT_NS = 1_000_000;
 
@@ -66,6 +69,12 @@ public final class Engine implements Agent, InboundHandler, FenceMember
     private final java.util.ArrayList<SoftQp> stalled = new java.util.ArrayList<>();
     private SoftQp[] timed = new SoftQp[16];
     private int timedCount;
+    /** QPs waiting for an ACK their transport publishes rather than sends (see {@link Link#pollAck}). */
+    private SoftQp[] ackWatch = new SoftQp[16];
+    private int ackWatchCount;
+    private int ackCursor;
+    /** Cycles skipped because nothing was waiting; every few, one runs anyway for the timers. */
+    private int skipped;
     /** QPs in a short RNR wait: reported as work so a backing-off idle strategy does not park through them. */
     private int rnrWaits;
     /** The clock as the timer stage last read it. */
@@ -105,6 +114,10 @@ public final class Engine implements Agent, InboundHandler, FenceMember
     @Override
     public int doWork()
     {
+        if (!hasWork())
+        {
+            return 0; // an idle spin reads a few words and writes nothing: no atomic, no fence
+        }
         final long c = cycle;
         if ((c & 1) != 0 || !CYCLE.compareAndSet(this, c, c + 1))
         {
@@ -119,13 +132,101 @@ public final class Engine implements Agent, InboundHandler, FenceMember
             {
                 responder.flushAcks();
             }
-            return controlWork + inbound + requesterStage() + timerStage();
+            return controlWork + inbound + ackStage() + requesterStage() + timerStage();
         }
         finally
         {
             owner = null;
             CYCLE.setRelease(this, c + 2);
         }
+    }
+
+    /**
+     * Whether a cycle has anything to do, read without taking the engine: every field read here is a hint (a stale
+     * value only delays work by one call), and every producer of work makes one of them true.
+     */
+    private boolean hasWork()
+    {
+        if (control.hasWork() || !runQueue.isEmpty() || rnrWaits > 0 || transport.hasInbound())
+        {
+            return true;
+        }
+        if (timedCount > 0 && (++skipped & (TIMER_CHECK_INTERVAL - 1)) == 0)
+        {
+            return true;
+        }
+        final SoftQp[] watch = ackWatch;
+        final int watching = ackWatchCount;
+        if (watching > ACK_SCAN_BUDGET)
+        {
+            return true; // too many to look at here; the cycle's ACK stage takes them in turns
+        }
+        for (int i = Math.min(watching, watch.length) - 1; i >= 0; i--)
+        {
+            final SoftQp qp = watch[i];
+            final Link link = qp != null ? qp.link() : null;
+            if (link != null && link.ackChanged())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Requester: the QP wants the ACKs of what it has sent up to now. @param qp the QP. */
+    void watchAck(final SoftQp qp)
+    {
+        final RequesterContext rc = qp.requester();
+        rc.ackWantedSeq = rc.sendSeq;
+        if (!rc.ackWatched)
+        {
+            rc.ackWatched = true;
+            if (ackWatchCount == ackWatch.length)
+            {
+                ackWatch = Arrays.copyOf(ackWatch, ackWatchCount * 2);
+            }
+            ackWatch[ackWatchCount++] = qp;
+        }
+    }
+
+    /**
+     * Completer: reads the published ACKs of the QPs that want them, at most {@value #ACK_SCAN_BUDGET} QPs per
+     * cycle, round robin, so 10,000 waiting channels cost a cycle no more than 64 do.
+     */
+    private int ackStage()
+    {
+        int work = 0;
+        int i = ackCursor;
+        for (int budget = Math.min(ackWatchCount, ACK_SCAN_BUDGET); budget > 0; budget--)
+        {
+            if (i >= ackWatchCount)
+            {
+                i = 0;
+            }
+            final SoftQp qp = ackWatch[i];
+            final RequesterContext rc = qp.requester();
+            final Link link = qp.link();
+            final int psn = link != null ? link.pollAck() : -1;
+            if (psn >= 0)
+            {
+                completer.onResponse(qp, psn, Syndrome.ACK);
+                work++;
+            }
+            final int state = qp.stateOrdinal();
+            if (link == null || state < QpState.RTS.ordinal() || state == QpState.ERR.ordinal() ||
+                (rc.ackSeq >= rc.ackWantedSeq && !rc.drainPending))
+            {
+                rc.ackWatched = false;
+                ackWatch[i] = ackWatch[--ackWatchCount]; // the last one moves here and is looked at next
+                ackWatch[ackWatchCount] = null;
+            }
+            else
+            {
+                i++;
+            }
+        }
+        ackCursor = i;
+        return work;
     }
 
     private int requesterStage()
@@ -150,6 +251,33 @@ public final class Engine implements Agent, InboundHandler, FenceMember
             work++;
         }
         return work;
+    }
+
+    /**
+     * Doorbell fast path: runs the requester for one QP now, as a cycle of its own, if no thread is running this
+     * engine. A thread already inside a cycle (an event handler that posts) does not nest one.
+     *
+     * @param qp the QP just rung.
+     * @return false if the engine is busy: schedule the QP instead.
+     */
+    public boolean transmitNow(final SoftQp qp)
+    {
+        final long c = cycle;
+        if ((c & 1) != 0 || !CYCLE.compareAndSet(this, c, c + 1))
+        {
+            return false;
+        }
+        owner = Thread.currentThread();
+        try
+        {
+            requester.process(qp);
+        }
+        finally
+        {
+            owner = null;
+            CYCLE.setRelease(this, c + 2);
+        }
+        return true;
     }
 
     /** @return true if the calling thread is inside a cycle of this engine. */
@@ -297,6 +425,7 @@ public final class Engine implements Agent, InboundHandler, FenceMember
             case SQD:
                 qp.state(QpState.SQD);
                 qp.requester().drainPending = true;
+                watchAck(qp);
                 completer.advance(qp);
                 break;
             case ERR:

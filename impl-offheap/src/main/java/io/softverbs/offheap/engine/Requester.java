@@ -125,6 +125,14 @@ final class Requester
             rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
             rc.inflightRdAtomic += rc.readOrAtomic[i];
             rc.sendSeq++;
+            // Only an ACK that completes something the application will see, frees a READ/atomic slot, keeps a
+            // shared send queue's order or keeps the send queue from filling is worth reading; the others are
+            // covered by the next one (IB's cumulative ACK), as libibverbs frees unsignaled WQEs.
+            if ((flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
+                rc.sendSeq - rc.completeSeq >= Math.max(1, sq.depth() >> 1))
+            {
+                engine.watchAck(qp);
+            }
             if (rc.timerKind == RequesterContext.TIMER_NONE)
             {
                 engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));

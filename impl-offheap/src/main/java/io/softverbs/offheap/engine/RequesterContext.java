@@ -49,6 +49,9 @@ public final class RequesterContext
     int timerKind;
     long deadlineNs;
     boolean inTimerList;
+    /** On the engine's ACK watch list, until every WQE before {@link #ackWantedSeq} is acknowledged. */
+    boolean ackWatched;
+    long ackWantedSeq;
 
     /** @param depth most outstanding WQEs. */
     public RequesterContext(final int depth)

@@ -295,11 +295,15 @@ final class Responder
      * ACKs are coalesced: one cumulative ACK per QP per engine cycle answers every request executed in it (the
      * responder's ACK coalescing of InfiniBand). A NAK goes out at once, after the ACK it must follow.
      */
-    private void respond(final SoftQp qp, final int psn, final int syndrome)
+    private void respond(final SoftQp qp, final int requestPsn, final int syndrome)
     {
         final ResponderContext rs = qp.responder();
+        int psn = requestPsn;
         if (syndrome == Syndrome.ACK)
         {
+            // Cumulative: everything before the expected PSN has executed. A duplicate's ACK so never names an
+            // older PSN than one already sent, which matters where the newest ACK replaces the last (mem).
+            psn = (rs.expectedPsn - 1) & Psn.MASK;
             if (!rs.ackPending)
             {
                 rs.ackPending = true;

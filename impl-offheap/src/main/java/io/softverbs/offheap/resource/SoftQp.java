@@ -15,6 +15,7 @@ import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.VerbsException;
 import io.softverbs.offheap.SoftContext;
+import io.softverbs.offheap.engine.Engine;
 import io.softverbs.offheap.engine.RequesterContext;
 import io.softverbs.offheap.engine.Schedulable;
 import io.softverbs.offheap.engine.ResponderContext;
@@ -144,7 +145,13 @@ public final class SoftQp extends Schedulable implements QueuePair
         }
         if (result == 0)
         {
-            context.engine().schedule(this);
+            final Engine engine = context.engine();
+            // INVOKER: the posting thread transmits at once if the engine is free, which costs one atomic instead
+            // of the run queue's two and a later cycle. DEDICATED: the engine thread picks it up.
+            if (!context.isInvoker() || !engine.transmitNow(this))
+            {
+                engine.schedule(this);
+            }
         }
         return result;
     }
@@ -354,10 +361,15 @@ public final class SoftQp extends Schedulable implements QueuePair
         return link;
     }
 
-    /** @param link link to the peer. */
+    /** @param link link to the peer; the one it replaces is closed. */
     public void link(final Link link)
     {
+        final Link old = this.link;
         this.link = link;
+        if (old != null && old != link)
+        {
+            old.close();
+        }
     }
 
     /** @return QP access flags. */

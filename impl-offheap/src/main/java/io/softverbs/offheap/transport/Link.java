@@ -16,4 +16,26 @@ public interface Link
      * @return false if the transport cannot take it now.
      */
     boolean sendResponse(int psn, int syndrome);
+
+    /**
+     * Transports whose peer publishes its cumulative ACK in shared memory instead of sending it (mem) let the
+     * requester read it when it needs it; the others deliver ACKs through {@link InboundHandler#onResponse}.
+     *
+     * @return the newest cumulative ACK PSN published since the last call, or -1 if there is none.
+     */
+    default int pollAck()
+    {
+        return -1;
+    }
+
+    /** @return true if {@link #pollAck} has something new; a hint, safe to call from any thread. */
+    default boolean ackChanged()
+    {
+        return false;
+    }
+
+    /** The QP no longer uses this link (reset, or connected anew): the peer must stop writing to its state. */
+    default void close()
+    {
+    }
 }

@@ -30,6 +30,17 @@ public interface Transport extends AutoCloseable
      */
     int poll(InboundHandler handler, int limit);
 
+    /**
+     * Lets an idle engine skip a cycle without taking it: true if {@link #poll} may find something. A hint, safe
+     * to call from any thread; a transport that cannot tell cheaply says true.
+     *
+     * @return false only if nothing is waiting.
+     */
+    default boolean hasInbound()
+    {
+        return true;
+    }
+
     @Override
     void close();
 }

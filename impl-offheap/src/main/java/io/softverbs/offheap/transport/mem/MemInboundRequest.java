@@ -1,115 +1,136 @@
 package io.softverbs.offheap.transport.mem;
 
 import io.softverbs.Access;
+import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundRequest;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The responder's view of a request on the mem transport: header fields from the request record; SGE lists and
- * large inline payloads read in place from the requester's send ring (as an RNIC fetches them by DMA). The
- * requester's memory is checked against the requester's key table.
+ * The responder's view of a request on the mem transport: header fields from the request's lane slot; a compact
+ * request's payload from the slot itself; SGE lists and larger inline payloads read in place from the requester's
+ * send ring (as an RNIC fetches them by DMA). The requester's memory is checked against the requester's key
+ * table. The requester's objects are touched only for an extended request, so a compact one reads nothing but
+ * its slot on the requester's side.
  */
 final class MemInboundRequest implements InboundRequest
 {
     private final Segments sink = new Segments();
     private SoftQp requester;
-    private MutableDirectBuffer record;
-    private int index;
-    private UnsafeBuffer ring;
-    private int wqeOffset;
+    private UnsafeBuffer slotBuffer;
+    private int slot;
+    private int form;
 
-    void wrap(final SoftQp requester, final MutableDirectBuffer record, final int index)
+    void wrap(final SoftQp requester, final UnsafeBuffer slotBuffer, final int slot)
     {
         this.requester = requester;
-        this.record = record;
-        this.index = index;
-        final SendRing sq = requester.sendRing();
-        this.ring = sq.buffer();
-        this.wqeOffset = sq.offset(record.getLong(index + MemRequest.WQE_BLOCK));
+        this.slotBuffer = slotBuffer;
+        this.slot = slot;
+        this.form = slotBuffer.getByte(slot + MemRequest.FORM);
+    }
+
+    private boolean compact()
+    {
+        return form != MemRequest.EXTENDED;
+    }
+
+    private boolean isWrite()
+    {
+        return opcode() == Opcode.RDMA_WRITE.ordinal();
     }
 
     @Override
     public int opcode()
     {
-        return record.getByte(index + MemRequest.OPCODE);
+        return slotBuffer.getByte(slot + MemRequest.OPCODE);
     }
 
     @Override
     public int flags()
     {
-        return record.getByte(index + MemRequest.FLAGS);
+        return slotBuffer.getByte(slot + MemRequest.FLAGS);
     }
 
     @Override
     public long length()
     {
-        return record.getInt(index + MemRequest.LENGTH) & 0xFFFF_FFFFL;
+        return compact() ? form : slotBuffer.getInt(slot + MemRequest.LENGTH) & 0xFFFF_FFFFL;
     }
 
     @Override
     public long remoteAddress()
     {
-        return record.getLong(index + MemRequest.REMOTE_ADDRESS);
+        return slotBuffer.getLong(slot + (compact() ? MemRequest.C_REMOTE_ADDRESS : MemRequest.REMOTE_ADDRESS));
     }
 
     @Override
     public int rkey()
     {
-        return record.getInt(index + MemRequest.RKEY);
+        return slotBuffer.getInt(slot + (compact() ? MemRequest.C_RKEY : MemRequest.KEY));
     }
 
     @Override
     public int immData()
     {
-        return record.getInt(index + MemRequest.IMM);
+        if (compact())
+        {
+            return isWrite() ? 0 : slotBuffer.getInt(slot + MemRequest.C_IMM);
+        }
+        return slotBuffer.getInt(slot + MemRequest.IMM);
     }
 
     @Override
     public int invalidateRkey()
     {
-        return record.getInt(index + MemRequest.INV_RKEY);
+        if (compact())
+        {
+            return isWrite() ? 0 : slotBuffer.getInt(slot + MemRequest.C_INV_RKEY);
+        }
+        return slotBuffer.getInt(slot + MemRequest.KEY);
     }
 
     @Override
     public long compareAdd()
     {
-        return record.getLong(index + MemRequest.COMPARE_ADD);
+        return compact() ? 0 : slotBuffer.getLong(slot + MemRequest.COMPARE_ADD);
     }
 
     @Override
     public long swap()
     {
-        return record.getLong(index + MemRequest.SWAP);
+        return compact() ? 0 : slotBuffer.getLong(slot + MemRequest.SWAP);
     }
 
     @Override
     public boolean resolveSource(final Segments out)
     {
-        if ((flags() & SendFlags.INLINE) != 0)
+        if (compact())
         {
-            final long length = length();
             out.clear();
-            out.addChecked(length <= MemRequest.MAX_PAYLOAD ?
-                record.addressOffset() + index + MemRequest.PAYLOAD : ring.addressOffset() + wqeOffset + WqeLayout.DATA,
-                length);
+            out.addChecked(slotBuffer.addressOffset() + slot + MemRequest.C_PAYLOAD, form);
             return true;
         }
-        return out.resolveSgl(requester.keys(), requester.pd(), ring, wqeOffset + WqeLayout.DATA, numSge(), 0) ==
+        final SendRing sq = requester.sendRing();
+        final int wqe = wqeOffset(sq);
+        if ((flags() & SendFlags.INLINE) != 0)
+        {
+            out.clear();
+            out.addChecked(sq.buffer().addressOffset() + wqe + WqeLayout.DATA, length());
+            return true;
+        }
+        return out.resolveSgl(requester.keys(), requester.pd(), sq.buffer(), wqe + WqeLayout.DATA, numSge(), 0) ==
             Segments.ALLOWED;
     }
 
     @Override
     public boolean deliverRead(final Segments source)
     {
-        if (sink.resolveSgl(requester.keys(), requester.pd(), ring, wqeOffset + WqeLayout.DATA, numSge(),
-            Access.LOCAL_WRITE) != Segments.ALLOWED)
+        if (!resolveSink())
         {
             return false;
         }
@@ -120,8 +141,14 @@ final class MemInboundRequest implements InboundRequest
     @Override
     public boolean checkAtomicSink()
     {
-        return sink.resolveSgl(requester.keys(), requester.pd(), ring, wqeOffset + WqeLayout.DATA, numSge(),
-            Access.LOCAL_WRITE) == Segments.ALLOWED && sink.count() == 1 && sink.total() == Long.BYTES;
+        return resolveSink() && sink.count() == 1 && sink.total() == Long.BYTES;
+    }
+
+    private boolean resolveSink()
+    {
+        final SendRing sq = requester.sendRing();
+        return !compact() && sink.resolveSgl(requester.keys(), requester.pd(), sq.buffer(),
+            wqeOffset(sq) + WqeLayout.DATA, numSge(), Access.LOCAL_WRITE) == Segments.ALLOWED;
     }
 
     @Override
@@ -130,8 +157,13 @@ final class MemInboundRequest implements InboundRequest
         UnsafeApi.putLong(sink.address(0), original);
     }
 
+    private int wqeOffset(final SendRing sq)
+    {
+        return sq.offset(slotBuffer.getLong(slot + MemRequest.WQE_BLOCK));
+    }
+
     private int numSge()
     {
-        return record.getByte(index + MemRequest.NUM_SGE);
+        return slotBuffer.getByte(slot + MemRequest.NUM_SGE);
     }
 }

@@ -1,28 +1,51 @@
 package io.softverbs.offheap.transport.mem;
 
+import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
-import org.agrona.concurrent.AtomicBuffer;
+import io.softverbs.offheap.transport.Syndrome;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
-/** A connected QP's path to its peer on the mem transport: claim, fill, commit in the peer engine's rings. */
+/**
+ * A connected QP's path to its peer on the mem transport. Requests go into the lane to the peer's engine, one
+ * slot each. NAKs go into the response lane. ACKs are not messages at all: the peer's responder stores the
+ * cumulative ACK PSN in this link's ACK cell (its own cache line), and the requester reads the cell when it has
+ * a reason to ({@link #pollAck}), so an ACK costs the responder one plain store and nothing on the critical
+ * path of a ping-pong.
+ */
 final class MemLink implements Link
 {
+    /** The cell: how many ACKs the peer has published (high 32 bits) and the newest ACK's PSN (low 24 bits). */
+    private static final int ACK = 0;
+    private static final long PSN_MASK = 0xFF_FFFFL;
+    /** Set in the cell when the QP drops this link, so the peer looks up the QP's current one. */
+    private static final int CLOSED = 8;
+
     private final SoftQp local;
     private final SoftQp peer;
-    private final ManyToOneRingBuffer peerRequests;
-    private final ManyToOneRingBuffer peerResponses;
+    private final MemLane requests;
+    private final MemLane responses;
+    /** Written by the peer's responder, read by this QP's requester. */
+    private final UnsafeBuffer ackCell = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MemLane.SLOT, MemLane.SLOT));
+    private long lastAck;
+    /** Responder side: ACKs published for the peer, so a repeated ACK of the same PSN is still seen as new. */
+    private long acksPublished;
+    /**
+     * Responder side: the requester's link, whose ACK cell this side writes; cached because the requester's QP
+     * object shares cache lines with state its own thread writes on every post.
+     */
+    private MemLink requesterLink;
 
-    MemLink(final SoftQp local, final SoftQp peer, final MemTransport peerTransport)
+    MemLink(final SoftQp local, final SoftQp peer, final MemLane requests, final MemLane responses)
     {
         this.local = local;
         this.peer = peer;
-        this.peerRequests = peerTransport.requests;
-        this.peerResponses = peerTransport.responses;
+        this.requests = requests;
+        this.responses = responses;
     }
 
     SoftQp peer()
@@ -33,53 +56,117 @@ final class MemLink implements Link
     @Override
     public boolean sendRequest(final int psn, final long wqeBlock)
     {
-        final SendRing sq = local.sendRing();
-        final UnsafeBuffer wqe = sq.buffer();
-        final int offset = sq.offset(wqeBlock);
-        final int flags = wqe.getByte(offset + WqeLayout.FLAGS);
-        final int length = wqe.getInt(offset + WqeLayout.LENGTH);
-        final int payload = (flags & SendFlags.INLINE) != 0 && length <= MemRequest.MAX_PAYLOAD ? length : 0;
-        final int index = peerRequests.tryClaim(MemTransport.REQUEST, MemRequest.PAYLOAD + payload);
-        if (index < 0)
+        final int slot = requests.claim();
+        if (slot < 0)
         {
             return false;
         }
-        final AtomicBuffer record = peerRequests.buffer();
-        record.putInt(index + MemRequest.DST_QPN, peer.qpNum());
-        record.putInt(index + MemRequest.SRC_QPN, local.qpNum());
-        record.putInt(index + MemRequest.PSN, psn);
-        record.putByte(index + MemRequest.OPCODE, wqe.getByte(offset + WqeLayout.OPCODE));
-        record.putByte(index + MemRequest.FLAGS, (byte)flags);
-        record.putByte(index + MemRequest.NUM_SGE, wqe.getByte(offset + WqeLayout.NUM_SGE));
-        record.putInt(index + MemRequest.LENGTH, length);
-        record.putInt(index + MemRequest.IMM, wqe.getInt(offset + WqeLayout.IMM));
-        record.putInt(index + MemRequest.INV_RKEY, wqe.getInt(offset + WqeLayout.INV_RKEY));
-        record.putInt(index + MemRequest.RKEY, wqe.getInt(offset + WqeLayout.RKEY));
-        record.putLong(index + MemRequest.WQE_BLOCK, wqeBlock);
-        record.putLong(index + MemRequest.REMOTE_ADDRESS, wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS));
-        record.putLong(index + MemRequest.COMPARE_ADD, wqe.getLong(offset + WqeLayout.COMPARE_ADD));
-        record.putLong(index + MemRequest.SWAP, wqe.getLong(offset + WqeLayout.SWAP));
-        if (payload > 0)
+        final SendRing sq = local.sendRing();
+        final UnsafeBuffer wqe = sq.buffer();
+        final int offset = sq.offset(wqeBlock);
+        final int opcode = wqe.getByte(offset + WqeLayout.OPCODE);
+        final int flags = wqe.getByte(offset + WqeLayout.FLAGS);
+        final int length = wqe.getInt(offset + WqeLayout.LENGTH);
+        final UnsafeBuffer out = requests.buffer();
+        out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
+        out.putByte(slot + MemRequest.FLAGS, (byte)flags);
+        out.putByte(slot + MemRequest.NUM_SGE, wqe.getByte(offset + WqeLayout.NUM_SGE));
+        out.putInt(slot + MemRequest.DST_QPN, peer.qpNum());
+        out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
+        out.putInt(slot + MemRequest.PSN, psn);
+        final boolean compact = (flags & SendFlags.INLINE) != 0 && length <= MemRequest.COMPACT_PAYLOAD &&
+            (isSend(opcode) || opcode == Opcode.RDMA_WRITE.ordinal());
+        if (compact)
         {
-            record.putBytes(index + MemRequest.PAYLOAD, wqe, offset + WqeLayout.DATA, payload);
+            out.putByte(slot + MemRequest.FORM, (byte)length);
+            if (opcode == Opcode.RDMA_WRITE.ordinal())
+            {
+                out.putInt(slot + MemRequest.C_RKEY, wqe.getInt(offset + WqeLayout.RKEY));
+                out.putLong(slot + MemRequest.C_REMOTE_ADDRESS, wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS));
+            }
+            else
+            {
+                out.putInt(slot + MemRequest.C_IMM, wqe.getInt(offset + WqeLayout.IMM));
+                out.putInt(slot + MemRequest.C_INV_RKEY, wqe.getInt(offset + WqeLayout.INV_RKEY));
+            }
+            out.putBytes(slot + MemRequest.C_PAYLOAD, wqe, offset + WqeLayout.DATA, length);
         }
-        peerRequests.commit(index);
+        else
+        {
+            out.putByte(slot + MemRequest.FORM, MemRequest.EXTENDED);
+            out.putInt(slot + MemRequest.LENGTH, length);
+            out.putInt(slot + MemRequest.IMM, wqe.getInt(offset + WqeLayout.IMM));
+            out.putInt(slot + MemRequest.KEY, isSend(opcode) ?
+                wqe.getInt(offset + WqeLayout.INV_RKEY) : wqe.getInt(offset + WqeLayout.RKEY));
+            out.putLong(slot + MemRequest.REMOTE_ADDRESS, wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS));
+            out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock);
+            out.putLong(slot + MemRequest.COMPARE_ADD, wqe.getLong(offset + WqeLayout.COMPARE_ADD));
+            out.putLong(slot + MemRequest.SWAP, wqe.getLong(offset + WqeLayout.SWAP));
+        }
+        requests.publish(slot);
         return true;
+    }
+
+    private static boolean isSend(final int opcode)
+    {
+        return opcode == Opcode.SEND.ordinal() || opcode == Opcode.SEND_WITH_IMM.ordinal() ||
+            opcode == Opcode.SEND_WITH_INV.ordinal() || opcode == Opcode.SEND_WITH_INV_AND_IMM.ordinal();
     }
 
     @Override
     public boolean sendResponse(final int psn, final int syndrome)
     {
-        final int index = peerResponses.tryClaim(MemTransport.RESPONSE, MemTransport.RESPONSE_LENGTH);
-        if (index < 0)
+        if (syndrome == Syndrome.ACK)
+        {
+            // The requester's current link: a reconnected peer has a new one, a reset peer none.
+            MemLink target = requesterLink;
+            if (target == null || target.ackCell.getIntVolatile(CLOSED) != 0)
+            {
+                // The requester's current link: a reconnected peer has a new one, a reset peer none.
+                final Link current = peer.link();
+                target = current instanceof MemLink ? (MemLink)current : null;
+                requesterLink = target;
+            }
+            if (target != null)
+            {
+                target.ackCell.putLongRelease(ACK, (++acksPublished << 32) | (psn & PSN_MASK));
+            }
+            return true;
+        }
+        final int slot = responses.claim();
+        if (slot < 0)
         {
             return false;
         }
-        final AtomicBuffer buffer = peerResponses.buffer();
-        buffer.putInt(index + MemTransport.RSP_DST_QPN, peer.qpNum());
-        buffer.putInt(index + MemTransport.RSP_PSN, psn);
-        buffer.putInt(index + MemTransport.RSP_SYNDROME, syndrome);
-        peerResponses.commit(index);
+        final UnsafeBuffer out = responses.buffer();
+        out.putInt(slot + MemTransport.RSP_DST_QPN, peer.qpNum());
+        out.putInt(slot + MemTransport.RSP_PSN, psn);
+        out.putInt(slot + MemTransport.RSP_SYNDROME, syndrome);
+        responses.publish(slot);
         return true;
+    }
+
+    @Override
+    public int pollAck()
+    {
+        final long value = ackCell.getLongAcquire(ACK);
+        if (value == lastAck)
+        {
+            return -1;
+        }
+        lastAck = value;
+        return (int)(value & PSN_MASK);
+    }
+
+    @Override
+    public void close()
+    {
+        ackCell.putIntVolatile(CLOSED, 1);
+    }
+
+    @Override
+    public boolean ackChanged()
+    {
+        return ackCell.getLongAcquire(ACK) != lastAck;
     }
 }

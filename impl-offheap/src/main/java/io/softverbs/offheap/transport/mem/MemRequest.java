@@ -1,29 +1,48 @@
 package io.softverbs.offheap.transport.mem;
 
 /**
- * Layout of a request record in a mem engine's request ring: the WQE's header fields, copied by the requester so
- * the responder reads one record instead of the requester's WQE blocks, plus small inline payloads. SGE lists and
- * larger inline payloads stay in the requester's send ring and are read there.
+ * Layout of a request in one 64-byte {@link MemLane} slot. Two forms share the first 20 bytes:
+ * <ul>
+ *   <li><b>compact</b>: a SEND (any of the four forms) or an RDMA WRITE without immediate whose inline payload is at
+ *   most {@value #COMPACT_PAYLOAD} bytes. The payload travels in the slot, so the whole request is one cache
+ *   line.</li>
+ *   <li><b>extended</b>: every other request. All header fields, and where the responder finds the data: the
+ *   WQE's block in the requester's send ring, read in place (SGE lists, larger inline payloads, READ sinks),
+ *   as an RNIC fetches them by DMA.</li>
+ * </ul>
  */
 final class MemRequest
 {
-    static final int DST_QPN = 0;
-    static final int SRC_QPN = 4;
-    static final int PSN = 8;
-    static final int OPCODE = 12;
-    static final int FLAGS = 13;
-    static final int NUM_SGE = 14;
-    static final int LENGTH = 16;
-    static final int IMM = 20;
-    static final int INV_RKEY = 24;
-    static final int RKEY = 28;
-    static final int WQE_BLOCK = 32;
-    static final int REMOTE_ADDRESS = 40;
+    static final int OPCODE = 4;
+    static final int FLAGS = 5;
+    static final int NUM_SGE = 6;
+    /** Compact form: the payload length (0..{@value #COMPACT_PAYLOAD}); {@link #EXTENDED} otherwise. */
+    static final int FORM = 7;
+    static final int DST_QPN = 8;
+    static final int SRC_QPN = 12;
+    static final int PSN = 16;
+
+    // compact SEND
+    static final int C_IMM = 20;
+    static final int C_INV_RKEY = 24;
+    // compact WRITE
+    static final int C_RKEY = 20;
+    static final int C_REMOTE_ADDRESS = 24;
+    static final int C_PAYLOAD = 32;
+
+    // extended
+    static final int LENGTH = 20;
+    static final int IMM = 24;
+    /** The invalidated rkey of a SEND_WITH_INV, or the rkey of a WRITE, READ or atomic. */
+    static final int KEY = 28;
+    static final int REMOTE_ADDRESS = 32;
+    static final int WQE_BLOCK = 40;
     static final int COMPARE_ADD = 48;
     static final int SWAP = 56;
-    static final int PAYLOAD = 64;
-    /** Inline payloads up to this size travel in the record itself. */
-    static final int MAX_PAYLOAD = 64;
+
+    static final byte EXTENDED = -1;
+    /** The largest inline payload a compact request carries. */
+    static final int COMPACT_PAYLOAD = MemLane.SLOT - C_PAYLOAD;
 
     private MemRequest()
     {

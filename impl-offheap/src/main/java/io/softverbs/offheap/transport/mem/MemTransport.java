@@ -1,5 +1,7 @@
 package io.softverbs.offheap.transport.mem;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.function.IntFunction;
 
 import io.softverbs.Errors;
@@ -8,40 +10,32 @@ import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundHandler;
 import io.softverbs.offheap.transport.Link;
 import io.softverbs.offheap.transport.Transport;
-import org.agrona.BufferUtil;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * The in-process transport of one context. Requests are records in this engine's request ring carrying the WQE's
- * header (and a small inline payload); the responder reads SGE lists in the requester's send ring in place and moves
- * the data with one copy. Responses have
- * a ring of their own, which the requester always drains without waiting on anything, so the two rings can never
- * deadlock each other.
+ * The in-process transport of one context. Each engine this one sends to gets two {@link MemLane}s from it: one
+ * for requests, one for responses (NAKs; ACKs are published in the requester's ACK cell, see {@link MemLink}),
+ * so responses never wait behind requests and the two can never deadlock each other. A request carries the WQE's
+ * header and, when small, its inline payload; otherwise the responder reads SGE lists and payloads in place in the
+ * requester's send ring, and moves the data with one copy.
  */
 public final class MemTransport implements Transport
 {
-    static final int REQUEST = 1;
-    static final int RESPONSE = 2;
+    static final int RSP_DST_QPN = 4;
+    static final int RSP_PSN = 8;
+    static final int RSP_SYNDROME = 12;
 
-    static final int RSP_DST_QPN = 0;
-    static final int RSP_PSN = 4;
-    static final int RSP_SYNDROME = 8;
-    static final int RESPONSE_LENGTH = 12;
-
-    private static final int RING_BYTES = 1 << 20;
+    private static final int REQUEST_SLOTS = 2048;
+    private static final int RESPONSE_SLOTS = 256;
+    private static final MemLane[] NO_LANES = new MemLane[0];
 
     private final String address;
     private final IntFunction<SoftQp> qps;
-    final ManyToOneRingBuffer requests = newRing();
-    final ManyToOneRingBuffer responses = newRing();
+    /** Lanes to each peer engine, [requests, responses]; used only by this engine's control stage. */
+    private final HashMap<MemTransport, MemLane[]> outbound = new HashMap<>();
+    private volatile MemLane[] inboundRequests = NO_LANES;
+    private volatile MemLane[] inboundResponses = NO_LANES;
     private final MemInboundRequest inbound = new MemInboundRequest();
-    private final MessageHandler requestReader = this::onRequest;
-    private final MessageHandler responseReader = this::onResponse;
-    private InboundHandler handler;
 
     /**
      * @param deviceName the device's name.
@@ -51,12 +45,6 @@ public final class MemTransport implements Transport
     {
         this.address = MemFabric.SCHEME + deviceName;
         this.qps = qps;
-    }
-
-    private static ManyToOneRingBuffer newRing()
-    {
-        return new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH, 64)));
     }
 
     @Override
@@ -73,36 +61,108 @@ public final class MemTransport implements Transport
         {
             throw new VerbsException(Errors.EINVAL, "QP " + remoteQpn + " at " + remoteAddress + " is not on mem");
         }
-        return new MemLink(local, peer, (MemTransport)peer.transport());
+        final MemLane[] lanes = outbound.computeIfAbsent((MemTransport)peer.transport(), MemTransport::openLanes);
+        return new MemLink(local, peer, lanes[0], lanes[1]);
+    }
+
+    private static MemLane[] openLanes(final MemTransport peer)
+    {
+        final MemLane[] lanes = { new MemLane(REQUEST_SLOTS), new MemLane(RESPONSE_SLOTS) };
+        peer.addInbound(lanes[0], lanes[1]);
+        return lanes;
+    }
+
+    private synchronized void addInbound(final MemLane requests, final MemLane responses)
+    {
+        final MemLane[] newRequests = Arrays.copyOf(inboundRequests, inboundRequests.length + 1);
+        newRequests[newRequests.length - 1] = requests;
+        final MemLane[] newResponses = Arrays.copyOf(inboundResponses, inboundResponses.length + 1);
+        newResponses[newResponses.length - 1] = responses;
+        inboundResponses = newResponses;
+        inboundRequests = newRequests;
+    }
+
+    @Override
+    public boolean hasInbound()
+    {
+        for (final MemLane lane : inboundRequests)
+        {
+            if (lane.peek() >= 0)
+            {
+                return true;
+            }
+        }
+        for (final MemLane lane : inboundResponses)
+        {
+            if (lane.peek() >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public int poll(final InboundHandler handler, final int limit)
     {
-        this.handler = handler;
+        int work = 0;
         // Responses first: they free send queue slots and never depend on anything else.
-        return responses.read(responseReader, limit) + requests.read(requestReader, limit);
+        for (final MemLane lane : inboundResponses)
+        {
+            work += pollResponses(lane, handler, limit);
+        }
+        for (final MemLane lane : inboundRequests)
+        {
+            work += pollRequests(lane, handler, limit);
+        }
+        return work;
     }
 
-    private void onRequest(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    private int pollRequests(final MemLane lane, final InboundHandler handler, final int limit)
     {
-        final SoftQp qp = qps.apply(buffer.getInt(index + MemRequest.DST_QPN));
-        if (qp == null || !(qp.link() instanceof MemLink))
+        final UnsafeBuffer buffer = lane.buffer();
+        int count = 0;
+        int slot;
+        while (count < limit && (slot = lane.peek()) >= 0)
         {
-            return; // no such QP or not connected: dropped, as on a wire; the requester's timer deals with it
+            final SoftQp qp = qps.apply(buffer.getInt(slot + MemRequest.DST_QPN));
+            // No such QP or not connected: dropped, as on a wire; the requester's timer deals with it.
+            if (qp != null && qp.link() instanceof MemLink)
+            {
+                inbound.wrap(((MemLink)qp.link()).peer(), buffer, slot);
+                handler.onRequest(qp, buffer.getInt(slot + MemRequest.SRC_QPN), buffer.getInt(slot + MemRequest.PSN),
+                    inbound);
+            }
+            lane.consume();
+            count++;
         }
-        final SoftQp requester = ((MemLink)qp.link()).peer();
-        inbound.wrap(requester, buffer, index);
-        handler.onRequest(qp, buffer.getInt(index + MemRequest.SRC_QPN), buffer.getInt(index + MemRequest.PSN), inbound);
+        if (count > 0)
+        {
+            lane.release();
+        }
+        return count;
     }
 
-    private void onResponse(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    private int pollResponses(final MemLane lane, final InboundHandler handler, final int limit)
     {
-        final SoftQp qp = qps.apply(buffer.getInt(index + RSP_DST_QPN));
-        if (qp != null)
+        final UnsafeBuffer buffer = lane.buffer();
+        int count = 0;
+        int slot;
+        while (count < limit && (slot = lane.peek()) >= 0)
         {
-            handler.onResponse(qp, buffer.getInt(index + RSP_PSN), buffer.getInt(index + RSP_SYNDROME));
+            final SoftQp qp = qps.apply(buffer.getInt(slot + RSP_DST_QPN));
+            if (qp != null)
+            {
+                handler.onResponse(qp, buffer.getInt(slot + RSP_PSN), buffer.getInt(slot + RSP_SYNDROME));
+            }
+            lane.consume();
+            count++;
         }
+        if (count > 0)
+        {
+            lane.release();
+        }
+        return count;
     }
 
     @Override

@@ -1,0 +1,121 @@
+package io.softverbs.offheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.softverbs.Access;
+import io.softverbs.AsyncEventType;
+import io.softverbs.Errors;
+import io.softverbs.MemoryRegion;
+import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
+import io.softverbs.QpAttributes;
+import io.softverbs.QpState;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Acknowledgements on mem are published by the responder and read by the requester only when it needs them
+ * (a signaled WQE, a READ or atomic, a send queue half full, a drain). These tests pin what that must never
+ * break: a QP that posts only unsignaled requests never finds its send queue stuck full, a signaled WQE
+ * completes all unsignaled ones before it, and SQD drains a queue of unsignaled requests.
+ */
+class AckTest
+{
+    private static final int DEPTH = 16;
+    private Pair pair;
+
+    @AfterEach
+    void close()
+    {
+        if (pair != null)
+        {
+            pair.close();
+        }
+    }
+
+    /** Timeout 0 disables the retransmit timer, so no timer expiry can rescue a missing ACK read. */
+    private void noRetransmitTimer()
+    {
+        pair.qpA.modify(QpAttributes.builder().state(QpState.RTS).timeout(0).build());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProgressMode.class)
+    void unsignaledOnlyTrafficNeverLeavesTheSendQueueFull(final ProgressMode mode)
+    {
+        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
+        noRetransmitTimer();
+        final MemoryRegion target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        final MemoryRegion source = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        final SendWorkRequest wr = new SendWorkRequest();
+        final int writes = 50 * DEPTH;
+        for (int i = 0; i < writes; i++)
+        {
+            source.buffer().putInt(0, i);
+            wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE).sge(source, 0, 4)
+                .remote(target.address(), target.rkey());
+            final int index = i;
+            final int[] rc = new int[1];
+            // ENOMEM is allowed while ACKs are on their way; it must clear without any signaled WQE.
+            TestSupport.awaitCondition("post " + i + " accepted", () ->
+                (rc[0] = pair.qpA.postSend(wr)) == 0 || rc[0] != Errors.ENOMEM, pair.driven());
+            assertEquals(0, rc[0], "post " + index);
+        }
+        TestSupport.awaitCondition("last write placed", () -> target.buffer().getIntVolatile(0) == writes - 1,
+            pair.driven());
+        pair.assertEmpty(pair.a.sendCq);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProgressMode.class)
+    void signaledRequestCompletesAfterTheUnsignaledOnesBeforeIt(final ProgressMode mode)
+    {
+        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
+        noRetransmitTimer();
+        final MemoryRegion target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        final MemoryRegion source = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        final SendWorkRequest wr = new SendWorkRequest();
+        for (int round = 0; round < 200; round++)
+        {
+            for (int i = 0; i < DEPTH / 2 - 1; i++)
+            {
+                source.buffer().putInt(4 * i, round);
+                assertEquals(0, pair.qpA.postSend(wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE)
+                    .sge(source, 4 * i, 4).remote(target.address() + 4 * i, target.rkey())));
+            }
+            assertEquals(0, pair.qpA.postSend(wr.clear().wrId(round).opcode(Opcode.RDMA_WRITE)
+                .flags(SendFlags.SIGNALED).sge(source, 0, 4).remote(target.address() + 1024, target.rkey())));
+            final WorkCompletion wc = pair.pollOne(pair.a.sendCq);
+            assertEquals(WcStatus.SUCCESS, wc.status());
+            assertEquals(round, wc.wrId());
+            for (int i = 0; i < DEPTH / 2 - 1; i++)
+            {
+                assertEquals(round, target.buffer().getIntVolatile(4 * i), "write " + i + " of round " + round);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProgressMode.class)
+    void drainCompletesWithOnlyUnsignaledRequestsOutstanding(final ProgressMode mode)
+    {
+        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
+        noRetransmitTimer();
+        final MemoryRegion target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        final MemoryRegion source = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        final SendWorkRequest wr = new SendWorkRequest();
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(0, pair.qpA.postSend(wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE)
+                .sge(source, 0, 4).remote(target.address(), target.rkey())));
+        }
+        pair.qpA.modify(QpAttributes.builder().state(QpState.SQD).build());
+        pair.awaitEvent(pair.a.events, AsyncEventType.SQ_DRAINED);
+        pair.assertEmpty(pair.a.sendCq);
+    }
+}
