@@ -5,22 +5,25 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A one-way lane from one engine to another: a ring of 64-byte slots, one message per slot, single producer
+ * A one-way lane from one engine to another: a ring of 128-byte slots, one message per slot, single producer
  * (the sending engine; its cycles are serialised by the engine's cycle counter) and single consumer (the
  * receiving engine).
  * <p>
  * Each slot begins with a stamp, the slot's sequence number plus one, stored last with release semantics: the
  * consumer knows a slot is ready by its stamp alone, so it never reads the producer's counter and never writes
- * the slot (no zeroing), and a small message moves exactly one cache line between the cores. No atomic
+ * the slot (no zeroing), and a request with up to 32 bytes of payload moves exactly one cache line between
+ * the cores. No atomic
  * read-modify-write is needed on either side; the consumer hands slots back by publishing its position, which
  * the producer reads only when its cached copy says the lane is full.
  */
 final class MemLane
 {
-    static final int SLOT = 64;
+    /** Two cache lines: a request and a 96-byte payload; a smaller one touches only the first line. */
+    static final int SLOT = 128;
+    static final int CACHE_LINE = 64;
     static final int STAMP = 0;
 
-    private static final int SLOT_SHIFT = 6;
+    private static final int SLOT_SHIFT = 7;
     // Counters after the slots, each on its own cache line: producer-private, consumer-private, shared.
     private static final int TAIL = 0;
     private static final int HEAD_CACHE = 8;
@@ -39,7 +42,7 @@ final class MemLane
         capacity = BitUtil.findNextPositivePowerOfTwo(slots);
         mask = capacity - 1;
         trailer = capacity * SLOT;
-        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(trailer + TRAILER, SLOT));
+        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(trailer + TRAILER, CACHE_LINE));
     }
 
     /** @return the slots' memory. */

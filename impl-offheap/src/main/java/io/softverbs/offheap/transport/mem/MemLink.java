@@ -30,7 +30,7 @@ final class MemLink implements Link
     private final MemLane requests;
     private final MemLane responses;
     /** Written by the peer's responder, read by this QP's requester. */
-    private final UnsafeBuffer ackCell = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MemLane.SLOT, MemLane.SLOT));
+    private final UnsafeBuffer ackCell = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MemLane.CACHE_LINE, MemLane.CACHE_LINE));
     private long lastAck;
     /** Responder side: ACKs published for the peer, so a repeated ACK of the same PSN is still seen as new. */
     private long acksPublished;

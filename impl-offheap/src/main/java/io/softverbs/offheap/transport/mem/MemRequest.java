@@ -1,11 +1,11 @@
 package io.softverbs.offheap.transport.mem;
 
 /**
- * Layout of a request in one 64-byte {@link MemLane} slot. Two forms share the first 20 bytes:
+ * Layout of a request in one {@link MemLane} slot. Two forms share the first 20 bytes:
  * <ul>
  *   <li><b>compact</b>: a SEND (any of the four forms) or an RDMA WRITE without immediate whose inline payload is at
- *   most {@value #COMPACT_PAYLOAD} bytes. The payload travels in the slot, so the whole request is one cache
- *   line.</li>
+ *   most {@value #COMPACT_PAYLOAD} bytes. The payload travels in the slot: up to 32 bytes, the whole request is
+ *   one cache line.</li>
  *   <li><b>extended</b>: every other request. All header fields, and where the responder finds the data: the
  *   WQE's block in the requester's send ring, read in place (SGE lists, larger inline payloads, READ sinks),
  *   as an RNIC fetches them by DMA.</li>
