@@ -190,6 +190,26 @@ public final class Segments
         return bytes;
     }
 
+    /**
+     * Copies between two addresses the caller has already checked: small copies word by word (the JDK's
+     * {@code copyMemory} checks cost more than the copy below a cache line), larger ones with {@code copyMemory}.
+     *
+     * @param from  source address.
+     * @param to    target address.
+     * @param bytes how many.
+     */
+    public static void copyChecked(final long from, final long to, final int bytes)
+    {
+        if (bytes <= SMALL)
+        {
+            copySmall(from, to, bytes);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(from, to, bytes);
+        }
+    }
+
     private static void copySmall(final long from, final long to, final int bytes)
     {
         int i = 0;

@@ -6,7 +6,7 @@ import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
-import org.agrona.UnsafeApi;
+import io.softverbs.offheap.engine.Segments;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -98,7 +98,7 @@ final class WqeWriter
             for (int i = 0; i < numSge; i++)
             {
                 final int length = wr.sgeLength(i);
-                UnsafeApi.copyMemory(wr.sgeAddress(i), target, length);
+                Segments.copyChecked(wr.sgeAddress(i), target, length); // checked by checkInlineSources
                 target += length;
             }
         }

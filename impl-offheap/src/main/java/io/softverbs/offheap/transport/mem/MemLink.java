@@ -2,6 +2,7 @@ package io.softverbs.offheap.transport.mem;
 
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
+import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
@@ -89,7 +90,9 @@ final class MemLink implements Link
                 out.putInt(slot + MemRequest.C_IMM, wqe.getInt(offset + WqeLayout.IMM));
                 out.putInt(slot + MemRequest.C_INV_RKEY, wqe.getInt(offset + WqeLayout.INV_RKEY));
             }
-            out.putBytes(slot + MemRequest.C_PAYLOAD, wqe, offset + WqeLayout.DATA, length);
+            // Both ends lie inside our own rings: the WQE holds length bytes of data, the slot has room for them.
+            Segments.copyChecked(wqe.addressOffset() + offset + WqeLayout.DATA,
+                out.addressOffset() + slot + MemRequest.C_PAYLOAD, length);
         }
         else
         {
