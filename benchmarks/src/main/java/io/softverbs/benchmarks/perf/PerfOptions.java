@@ -10,8 +10,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The command line of one test: perftest's options where they apply (same letters, same long names), plus the
- * softverbs choices ({@code --transport}, {@code --progress}, {@code --warmup}). {@link #toSettings} checks them
- * against the test and fills in the defaults.
+ * softverbs choices ({@code --transport}, {@code --progress}, {@code --warmup}, {@code --warmup-limit}).
+ * {@link #toSettings} checks them against the test and fills in the defaults.
  */
 public final class PerfOptions
 {
@@ -31,6 +31,8 @@ public final class PerfOptions
     public static final int MAX_DEPTH = 16384;
     /** Outstanding READs/atomics a softverbs QP accepts ({@code max_qp_rd_atom}). */
     public static final int MAX_OUTSTANDING = 16;
+    /** Default of {@code --warmup-limit}: seconds a size's warm-up may go on while it still allocates. */
+    public static final int DEFAULT_WARMUP_LIMIT_SEC = 10;
 
     /** The atomic of atomic_lat and atomic_bw, named as perftest's {@code -A}. */
     public enum AtomicType
@@ -130,8 +132,15 @@ public final class PerfOptions
     ProgressMode progress;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "-1",
-        description = "Unreported iterations first at each size (default: scaled, at most 20000 latency / 200000 bandwidth).")
+        description = "Unreported iterations first at each size, at least (default: scaled, at most 20000 latency / " +
+            "200000 bandwidth; see --warmup-limit).")
     int warmup;
+
+    @Option(names = "--warmup-limit", paramLabel = "SEC", defaultValue = "" + DEFAULT_WARMUP_LIMIT_SEC,
+        description = "Go on warming up past --warmup, in slices of the measured loop, until a slice allocates " +
+            "nothing on either side's thread, for at most SEC seconds per size (default ${DEFAULT-VALUE}; " +
+            "0: exactly --warmup iterations).")
+    int warmupLimitSec;
 
     /**
      * Parses a test's arguments the way the command line does: how code runs a test programmatically.
@@ -180,8 +189,9 @@ public final class PerfOptions
         require(latency || (hgrm == null && plot == null), "--hgrm and --plot apply to latency tests");
         require(port >= 0 && port <= 65535, "-p must be a TCP port: " + port);
         require(warmup >= -1, "--warmup must not be negative");
+        require(warmupLimitSec >= 0, "--warmup-limit must not be negative");
         final ProgressMode mode = progress != null ? progress : events ? ProgressMode.DEDICATED : ProgressMode.INVOKER;
-        return new PerfSettings(test, sizes, iterations, warmup, durationSec, txDepth, mod, inline, qps,
+        return new PerfSettings(test, sizes, iterations, warmup, warmupLimitSec, durationSec, txDepth, mod, inline, qps,
             outstanding, rxDepth, withImm, events, useSrq, atomicType.opcode(), hgrm, plot, host, port,
             transport, mode);
     }

@@ -13,8 +13,10 @@ import io.softverbs.benchmarks.perf.verbs.PerfNode;
 
 /**
  * One side's whole run on an open device, in the lock step both sides keep over the out-of-band channel: exchange
- * and connect, then per size prepare, barrier, measure (client) or serve until stopped (server), and the server's
- * allocation report; a last barrier so neither side closes its device while the other still uses it.
+ * and connect, then per size prepare, barrier, and phases: warm-up slices then the measurement (client), each
+ * served until stopped (server) and answered by the server's allocation report for it (see {@link Warmup}); a last
+ * barrier so neither side closes its device while the other still uses it. The server's figure in the table is
+ * that of the measurement phase only, as the client's is.
  */
 public final class PerfSession
 {
@@ -41,18 +43,24 @@ public final class PerfSession
         oob.barrier(); // both connected, both sides' receives posted
         report.banner(settings, node.deviceName(), local, peer, oob.description());
         final List<SizeResult> results = new ArrayList<>(settings.sizes().length);
+        final List<Warmup.Outcome> warmups = new ArrayList<>(settings.sizes().length);
         for (final int size : settings.sizes())
         {
             loop.prepare(size);
             oob.barrier();
+            warmups.add(Warmup.client(settings, loop, oob, size));
             final SizeResult measured = loop.measure(size);
-            oob.requestStop();
+            oob.requestStop(true);
             final SizeResult result = measured.withServerAllocation(oob.receiveReport());
             report.row(result);
             results.add(result);
         }
         oob.barrier(); // the server stops using this side's memory before either closes its device
         report.footer(results);
+        for (final Warmup.Outcome warmup : warmups)
+        {
+            report.note(warmup.describe());
+        }
         return results;
     }
 
@@ -76,9 +84,7 @@ public final class PerfSession
         {
             loop.prepare(size);
             oob.barrier();
-            final long allocatedBefore = ThreadAllocation.current();
-            loop.serve(stop);
-            oob.sendReport(ThreadAllocation.since(allocatedBefore));
+            Warmup.server(loop, oob, stop); // each warm-up slice, then the measurement, each with its report
         }
         oob.barrier();
         report.note(" served " + settings.sizes().length + " size(s); the client prints the results");
@@ -101,6 +107,12 @@ public final class PerfSession
         return peer;
     }
 
+    /** Built here, not in the serving loop's class: see {@link PerfException}. */
+    private static UncheckedIOException serveFailure(final IOException ex)
+    {
+        return new UncheckedIOException("out-of-band channel failed while serving", ex);
+    }
+
     /** Asks the channel only every few hundred spins: over TCP each ask is a system call. */
     private static StopSignal throttled(final OutOfBand oob)
     {
@@ -121,7 +133,7 @@ public final class PerfSession
                 }
                 catch (final IOException ex)
                 {
-                    throw new UncheckedIOException("out-of-band channel failed while serving", ex);
+                    throw serveFailure(ex);
                 }
             }
         };

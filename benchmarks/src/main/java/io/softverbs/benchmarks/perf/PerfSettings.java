@@ -14,6 +14,8 @@ import io.softverbs.ProgressMode;
  * @param sizes          message sizes in bytes, in the order they run.
  * @param iterations     messages (bandwidth) or round trips (latency) per size, or 0 for the size-based default.
  * @param warmup         unreported iterations run first at each size, or -1 for the default.
+ * @param warmupLimitSec longest time a size's warm-up goes on past {@code warmup} iterations, in slices, while a
+ *                       slice still allocates on either side's thread; 0 runs exactly {@code warmup} iterations.
  * @param durationSec    if positive, run each size for this long instead of a count ({@code -D}).
  * @param txDepth        send queue depth per QP ({@code -t}).
  * @param cqModeration   one signaled send every this many ({@code -Q}).
@@ -37,6 +39,7 @@ public record PerfSettings(
     int[] sizes,
     int iterations,
     int warmup,
+    int warmupLimitSec,
     int durationSec,
     int txDepth,
     int cqModeration,
@@ -103,7 +106,8 @@ public record PerfSettings(
 
     /**
      * @param size a message size.
-     * @return warm-up iterations at that size: enough for the JIT to compile the loop before it is measured.
+     * @return the least warm-up iterations at that size (the warm-up goes on while it still allocates, for at most
+     * {@link #warmupLimitSec()}): enough for the JIT to compile the loop before it is measured.
      */
     public int warmupFor(final int size)
     {
@@ -157,7 +161,8 @@ public record PerfSettings(
     public String toString()
     {
         return "PerfSettings{" + fingerprint() + ", iterations=" + iterations + ", warmup=" + warmup +
-            ", duration=" + durationSec + ", txDepth=" + txDepth + ", cqMod=" + cqModeration +
+            ", warmupLimit=" + warmupLimitSec + ", duration=" + durationSec + ", txDepth=" + txDepth +
+            ", cqMod=" + cqModeration +
             ", inline=" + inlineSize + ", outstanding=" + outstanding + ", rxDepth=" + rxDepth +
             ", events=" + events + ", hgrm=" + hgrm + ", plot=" + plot + ", host=" + host + ", port=" + port +
             ", transport=" + transport + ", progress=" + progress + '}';

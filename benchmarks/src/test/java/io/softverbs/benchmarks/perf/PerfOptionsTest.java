@@ -73,6 +73,7 @@ class PerfOptionsTest
         "send_bw --write_with_imm|--write_with_imm applies",
         "read_lat --use-srq|--use-srq needs",
         "write_bw --plot x.svg|--hgrm and --plot apply to latency tests",
+        "send_lat --warmup-limit -1|--warmup-limit must not be negative",
         "nosuch_test|Unmatched argument"})
     void badOptionsExitTwoAndSayWhy(final String commandLine, final String message)
     {
@@ -100,6 +101,15 @@ class PerfOptionsTest
             assertTrue(output.out().contains(test.command()), output::toString);
         }
         assertTrue(output.out().contains("anchors") && output.out().contains("jmh"), output::toString);
+    }
+
+    @Test
+    void theWarmupGoesOnWhileItAllocatesForTenSecondsUnlessTold()
+    {
+        assertEquals(PerfOptions.DEFAULT_WARMUP_LIMIT_SEC,
+            PerfOptions.parse().toSettings(PerfTest.SEND_LAT).warmupLimitSec());
+        assertEquals(10, PerfOptions.DEFAULT_WARMUP_LIMIT_SEC);
+        assertEquals(0, PerfOptions.parse("--warmup-limit", "0").toSettings(PerfTest.SEND_LAT).warmupLimitSec());
     }
 
     @Test

@@ -80,6 +80,26 @@ class PerfToolSmokeTest
     }
 
     @Test
+    void eachSizeSaysHowItsWarmupWent()
+    {
+        final CommandOutput output = CommandOutput.run("send_lat", "-n", "1000", "--warmup", "100", "-s", "16");
+        assertEquals(0, output.exitCode(), output::toString);
+        final List<String> warmups = output.lines().stream().filter(l -> l.startsWith(" warm-up ")).toList();
+        assertEquals(1, warmups.size(), output::toString);
+        assertTrue(warmups.get(0).matches(
+            " warm-up 16 B: \\d+ iterations in \\d+ slice\\(s\\), .*(settled|NOT settled).*"), output::toString);
+    }
+
+    @Test
+    void aZeroWarmupLimitRunsExactlyTheWarmupCount()
+    {
+        final CommandOutput output =
+            CommandOutput.run("write_bw", "-n", "300", "--warmup", "100", "--warmup-limit", "0");
+        assertEquals(0, output.exitCode(), output::toString);
+        assertTrue(output.out().contains(" warm-up 65536 B: 100 iterations in 1 slice(s)"), output::toString);
+    }
+
+    @Test
     void histogramAndPlotFilesAreWritten(@TempDir final Path dir) throws Exception
     {
         final Path hgrm = dir.resolve("lat.hgrm");

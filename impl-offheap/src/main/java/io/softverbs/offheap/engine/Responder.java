@@ -308,7 +308,11 @@ final class Responder
             {
                 rs.ackPending = true;
                 rs.ackPsn = psn;
-                acksDue.add(qp);
+                if (!rs.ackQueued)
+                {
+                    rs.ackQueued = true; // listed once per cycle, so the list never outgrows the busiest cycle's QPs
+                    acksDue.add(qp);
+                }
             }
             else if (Psn.compare(psn, rs.ackPsn) > 0)
             {
@@ -332,6 +336,7 @@ final class Responder
         for (int i = 0; i < count; i++)
         {
             final SoftQp qp = acksDue.get(i);
+            qp.responder().ackQueued = false;
             sendAck(qp, qp.responder());
         }
         acksDue.clear();

@@ -13,6 +13,8 @@ public final class ResponderContext
     /** Highest PSN executed and not yet acknowledged; ACKs are cumulative, so one per cycle covers them all. */
     int ackPsn;
     boolean ackPending;
+    /** On the responder's list of QPs to flush ACKs for at the end of the cycle (at most once). */
+    boolean ackQueued;
     int ackCoalesced;
     private final int[] atomicPsn;
     private final long[] atomicOriginal;
@@ -56,6 +58,7 @@ public final class ResponderContext
     {
         expectedPsn = psn;
         ackPending = false;
+        ackQueued = false;
         atomicCount = 0;
         atomicNext = 0;
     }

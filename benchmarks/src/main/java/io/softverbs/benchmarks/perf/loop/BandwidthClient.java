@@ -16,7 +16,7 @@ import io.softverbs.benchmarks.perf.verbs.WorkRequests;
  * The client of every bandwidth test: posts the same request round-robin over the QPs, keeping each send queue
  * as full as {@code -t} allows, signaling one in {@code -Q} per QP and the last one on each QP, and stops the
  * clock when the last completion is polled. The posting thread reaps completions every few posts, which in
- * INVOKER mode is also when its engine runs.
+ * INVOKER mode is also when its engine runs. Warm-up slices and the measurement run the same {@link #run} loop.
  */
 public final class BandwidthClient implements ClientLoop
 {
@@ -30,6 +30,8 @@ public final class BandwidthClient implements ClientLoop
     private final PeakRate peak;
     private SendWorkRequest wr;
     private int flags;
+    private long runMessages;
+    private long runNanos;
 
     /**
      * @param node     the requesting side.
@@ -53,21 +55,29 @@ public final class BandwidthClient implements ClientLoop
     }
 
     @Override
+    public long warmUp(final int size, final long count, final long durationNs)
+    {
+        run(count, durationNs);
+        return runMessages;
+    }
+
+    @Override
     public BandwidthResult measure(final int size)
     {
-        run(size, settings.warmupFor(size), 0);
         final long allocatedBefore = ThreadAllocation.current();
-        final BandwidthResult result = run(size, settings.iterationsFor(size),
-            TimeUnit.SECONDS.toNanos(settings.durationSec()));
-        return new BandwidthResult(size, result.iterations(), result.elapsedNanos(), result.peakMessagesPerSecond(),
-            ThreadAllocation.since(allocatedBefore), -1);
+        run(settings.iterationsFor(size), TimeUnit.SECONDS.toNanos(settings.durationSec()));
+        final long allocated = ThreadAllocation.since(allocatedBefore); // before the result is allocated
+        return new BandwidthResult(size, runMessages, runNanos, peak.messagesPerSecond(), allocated, -1);
     }
 
     /**
+     * Leaves its figures in {@link #runMessages} and {@link #runNanos} (and {@link #peak}): a result object would
+     * be allocated inside the measured window.
+     *
      * @param count      messages to send (ignored when durationNs is positive).
      * @param durationNs if positive, send for this long instead.
      */
-    private BandwidthResult run(final int size, final long count, final long durationNs)
+    private void run(final long count, final long durationNs)
     {
         final int qps = node.qpCount();
         final long completedBefore = pipeline.completed();
@@ -95,8 +105,8 @@ public final class BandwidthClient implements ClientLoop
             }
         }
         pipeline.awaitAll();
-        final long elapsed = System.nanoTime() - start;
-        return new BandwidthResult(size, pipeline.posted() - postedBefore, elapsed, peak.messagesPerSecond(), -1, -1);
+        runNanos = System.nanoTime() - start;
+        runMessages = pipeline.posted() - postedBefore;
     }
 
     /** Reads the clock only every few dozen posts: a post costs less than the clock. */

@@ -10,8 +10,12 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Times a {@link LatencyClient}'s round trips with {@link System#nanoTime()} into a preallocated HdrHistogram
- * (recording allocates nothing within its fixed range): warm-up first, then {@code -n} round trips or
- * {@code -D} seconds. The thread's allocation is read before and after the measured loop.
+ * (recording allocates nothing within its fixed range): warm-up slices first, then {@code -n} round trips or
+ * {@code -D} seconds. Warm-up and measurement run the one timed loop ({@link #timed}), recording into the same
+ * histogram (reset before measuring): the measurement then runs code the JIT compiled during the warm-up, instead
+ * of an on-stack replacement of a loop first run measured (whose compilation loads the classes of its method's
+ * signature and resolves the string constants of the classes it compiles, on this thread). The thread's
+ * allocation is read before and after the measured loop.
  */
 public final class LatencyMeter implements ClientLoop
 {
@@ -40,17 +44,30 @@ public final class LatencyMeter implements ClientLoop
     }
 
     @Override
+    public long warmUp(final int size, final long count, final long durationNs)
+    {
+        return timed(count, durationNs);
+    }
+
+    @Override
     public LatencyResult measure(final int size)
     {
-        final int warmup = settings.warmupFor(size);
-        for (int i = 0; i < warmup; i++)
-        {
-            client.roundTrip();
-        }
         histogram.reset();
         final long durationNs = TimeUnit.SECONDS.toNanos(settings.durationSec());
         final long limit = durationNs > 0 ? Long.MAX_VALUE : settings.iterationsFor(size);
         final long allocatedBefore = ThreadAllocation.current();
+        final long count = timed(limit, durationNs);
+        final long allocated = ThreadAllocation.since(allocatedBefore);
+        return new LatencyResult(size, count, histogram.copy(), settings.test().reportDivisor(), allocated, -1);
+    }
+
+    /**
+     * @param limit      round trips to run at most.
+     * @param durationNs if positive, stop after this long.
+     * @return the round trips run (all recorded).
+     */
+    private long timed(final long limit, final long durationNs)
+    {
         final long deadline = System.nanoTime() + durationNs;
         long count = 0;
         while (count < limit)
@@ -65,7 +82,6 @@ public final class LatencyMeter implements ClientLoop
                 break;
             }
         }
-        final long allocated = ThreadAllocation.since(allocatedBefore);
-        return new LatencyResult(size, count, histogram.copy(), settings.test().reportDivisor(), allocated, -1);
+        return count;
     }
 }

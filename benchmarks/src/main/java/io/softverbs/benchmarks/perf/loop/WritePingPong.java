@@ -51,11 +51,14 @@ public final class WritePingPong implements LatencyClient, ServerLoop
         pipeline = new SendPipeline(node, settings.cqModeration());
         own = node.target().buffer();
         source = node.source().buffer();
+        // Resolved here whatever the options: a string constant of this class left unresolved would be allocated
+        // on the measured thread when the JIT compiles one of its methods (see PerfException).
+        final String immWait = "write_lat waiting for a write with imm";
         if (settings.withImm())
         {
             receives = new ReceivePool(node, settings.maxSize());
             receives.fill(settings.rxDepth());
-            receiveWaiter = new CompletionWaiter(node.recvCq(), node.channel(), "write_lat waiting for a write with imm");
+            receiveWaiter = new CompletionWaiter(node.recvCq(), node.channel(), immWait);
         }
         else
         {

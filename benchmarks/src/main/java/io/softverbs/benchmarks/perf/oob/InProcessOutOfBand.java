@@ -1,13 +1,13 @@
 package io.softverbs.benchmarks.perf.oob;
 
 import java.io.IOException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Exchanger;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Both ends of an out-of-band channel inside one JVM, for a client and a server thread. Waits are sliced so that
@@ -16,10 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InProcessOutOfBand implements OutOfBand
 {
     private static final long SLICE_MS = 10;
+    private static final long REPORT_POLL_NS = TimeUnit.MICROSECONDS.toNanos(20);
 
     private final Shared shared;
     private final long timeoutNs;
     private long stopsSeen;
+    private boolean sizeDone;
 
     /** State the two ends share. */
     private static final class Shared
@@ -27,7 +29,9 @@ public final class InProcessOutOfBand implements OutOfBand
         final Exchanger<PeerInfo> exchanger = new Exchanger<>();
         final Phaser barrier = new Phaser(2);
         final AtomicLong stops = new AtomicLong();
-        final BlockingQueue<Long> reports = new ArrayBlockingQueue<>(1);
+        volatile boolean lastStopEndsSize;
+        final AtomicBoolean reportWaiting = new AtomicBoolean();
+        volatile long report;
         volatile boolean closed;
     }
 
@@ -62,7 +66,10 @@ public final class InProcessOutOfBand implements OutOfBand
             }
             catch (final TimeoutException ex)
             {
-                checkDeadline(deadline, "endpoint exchange");
+                if (expired(deadline))
+                {
+                    throw Text.timedOut(Text.EXCHANGE);
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -87,7 +94,10 @@ public final class InProcessOutOfBand implements OutOfBand
             catch (final TimeoutException ex)
             {
                 checkOpen();
-                checkDeadline(deadline, "barrier");
+                if (expired(deadline))
+                {
+                    throw Text.timedOut(Text.BARRIER);
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -97,8 +107,10 @@ public final class InProcessOutOfBand implements OutOfBand
     }
 
     @Override
-    public void requestStop()
+    public void requestStop(final boolean sizeDone)
     {
+        // Written before the count it is read after; the next stop waits for the server's report of this one.
+        shared.lastStopEndsSize = sizeDone;
         shared.stops.incrementAndGet();
     }
 
@@ -108,6 +120,7 @@ public final class InProcessOutOfBand implements OutOfBand
         if (shared.stops.get() > stopsSeen)
         {
             stopsSeen++;
+            sizeDone = shared.lastStopEndsSize;
             return true;
         }
         checkOpen();
@@ -115,42 +128,50 @@ public final class InProcessOutOfBand implements OutOfBand
     }
 
     @Override
+    public boolean sizeDone()
+    {
+        return sizeDone;
+    }
+
+    /** Allocates nothing (no boxing): the server sends its report inside the phase that follows it. */
+    @Override
     public void sendReport(final long value) throws IOException
     {
         checkOpen();
-        if (!shared.reports.offer(value))
+        if (shared.reportWaiting.get())
         {
-            throw new IOException("a report is already waiting: the two sides are out of step");
+            throw Text.reportWaiting();
         }
+        shared.report = value;
+        shared.reportWaiting.set(true); // publishes the value
     }
 
     @Override
     public long receiveReport() throws IOException
     {
         final long deadline = System.nanoTime() + timeoutNs;
-        while (true)
+        while (!shared.reportWaiting.get())
         {
             checkOpen();
-            try
+            if (expired(deadline))
             {
-                final Long value = shared.reports.poll(SLICE_MS, TimeUnit.MILLISECONDS);
-                if (value != null)
-                {
-                    return value;
-                }
-                checkDeadline(deadline, "server report");
+                throw Text.timedOut(Text.REPORT);
             }
-            catch (final InterruptedException ex)
+            if (Thread.interrupted())
             {
-                throw interrupted(ex);
+                throw interrupted(new InterruptedException());
             }
+            LockSupport.parkNanos(REPORT_POLL_NS); // the server answers within a few hundred spins of its loop
         }
+        final long value = shared.report;
+        shared.reportWaiting.set(false);
+        return value;
     }
 
     @Override
     public String description()
     {
-        return "in-process";
+        return Text.description();
     }
 
     @Override
@@ -164,21 +185,59 @@ public final class InProcessOutOfBand implements OutOfBand
     {
         if (shared.closed)
         {
-            throw new IOException("the peer closed the out-of-band channel");
+            throw Text.closed();
         }
     }
 
-    private static void checkDeadline(final long deadline, final String what) throws IOException
+    private static boolean expired(final long deadline)
     {
-        if (System.nanoTime() - deadline > 0)
-        {
-            throw new IOException(what + " timed out waiting for the peer");
-        }
+        return System.nanoTime() - deadline > 0;
     }
 
     private static IOException interrupted(final InterruptedException ex)
     {
         Thread.currentThread().interrupt();
-        return new IOException("interrupted", ex);
+        return Text.interrupted(ex);
+    }
+
+    /**
+     * Every string of this channel: the server asks {@link #stopRequested()} inside its measured phase, and a C2
+     * compilation of it would resolve (allocate) the string constants of its class on that thread.
+     */
+    private static final class Text
+    {
+        static final int EXCHANGE = 0;
+        static final int BARRIER = 1;
+        static final int REPORT = 2;
+
+        private Text()
+        {
+        }
+
+        static IOException timedOut(final int step)
+        {
+            final String what = step == EXCHANGE ? "endpoint exchange" : step == BARRIER ? "barrier" : "server report";
+            return new IOException(what + " timed out waiting for the peer");
+        }
+
+        static IOException reportWaiting()
+        {
+            return new IOException("a report is already waiting: the two sides are out of step");
+        }
+
+        static IOException closed()
+        {
+            return new IOException("the peer closed the out-of-band channel");
+        }
+
+        static IOException interrupted(final InterruptedException ex)
+        {
+            return new IOException("interrupted", ex);
+        }
+
+        static String description()
+        {
+            return "in-process";
+        }
     }
 }

@@ -14,12 +14,14 @@ import java.time.Duration;
 /**
  * The out-of-band channel between two processes: one plain TCP connection, as perftest's (default port
  * 18515). The server listens, the client connects; after the endpoint exchange each message is one tag byte
- * (plus a long for a report), so the server can test for a stop with {@code available()} without blocking.
+ * (plus a long for a report), so the server can test for a stop ({@code S} ends a size, {@code P} a warm-up
+ * slice) with {@code available()} without blocking.
  */
 public final class TcpOutOfBand implements OutOfBand
 {
     private static final byte BARRIER = 'B';
     private static final byte STOP = 'S';
+    private static final byte PAUSE = 'P';
     private static final byte REPORT = 'R';
     private static final long CONNECT_RETRY_MS = 100;
 
@@ -27,6 +29,7 @@ public final class TcpOutOfBand implements OutOfBand
     private final DataInputStream in;
     private final DataOutputStream out;
     private final String description;
+    private boolean sizeDone;
 
     private TcpOutOfBand(final Socket socket, final Duration readTimeout) throws IOException
     {
@@ -162,9 +165,9 @@ public final class TcpOutOfBand implements OutOfBand
     }
 
     @Override
-    public void requestStop() throws IOException
+    public void requestStop(final boolean sizeDone) throws IOException
     {
-        out.writeByte(STOP);
+        out.writeByte(sizeDone ? STOP : PAUSE);
         out.flush();
     }
 
@@ -175,8 +178,20 @@ public final class TcpOutOfBand implements OutOfBand
         {
             return false;
         }
-        expect(STOP);
+        final byte got = in.readByte();
+        if (got != STOP && got != PAUSE)
+        {
+            throw new IOException("out of step with the peer: expected '" + (char)STOP + "' or '" + (char)PAUSE +
+                "', got '" + (char)got + "'");
+        }
+        sizeDone = got == STOP;
         return true;
+    }
+
+    @Override
+    public boolean sizeDone()
+    {
+        return sizeDone;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.softverbs.benchmarks.perf.verbs;
 
-import io.softverbs.Errors;
 import io.softverbs.RecvWorkRequest;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
@@ -47,7 +46,7 @@ public final class ReceivePool
     {
         if (wc.status() != WcStatus.SUCCESS)
         {
-            throw new PerfException("receive completion failed: " + wc);
+            throw PerfException.receiveCompletionFailed(wc);
         }
         post(node.srq() != null ? 0 : node.qpIndex(wc.qpNum()));
     }
@@ -57,7 +56,7 @@ public final class ReceivePool
         final int rc = node.srq() != null ? node.srq().postRecv(wr) : node.qp(qpIndex).postRecv(wr);
         if (rc != 0)
         {
-            throw new PerfException("postRecv refused: " + Errors.name(rc));
+            throw PerfException.postRecvRefused(rc);
         }
     }
 }

@@ -26,6 +26,8 @@ public final class SendPipeline
     private final int[] unsignaled;
     private final WorkCompletion[] completions = new WorkCompletion[REAP_BATCH];
     private final StallGuard guard = new StallGuard("waiting for a send queue slot");
+    /** Read here, at set-up: initialising StopSignal links its lambda, which allocates (once) wherever it runs. */
+    private final StopSignal never = StopSignal.NEVER;
     private long posted;
     private long completed;
     private int signaledOutstanding;
@@ -72,7 +74,7 @@ public final class SendPipeline
         }
         if (rc != 0)
         {
-            throw new PerfException("postSend refused: " + Errors.name(rc));
+            throw PerfException.postSendRefused(rc);
         }
         posted++;
         if (signal)
@@ -96,14 +98,14 @@ public final class SendPipeline
     {
         while (completed < posted)
         {
-            account(waiter.await(completions, StopSignal.NEVER));
+            account(waiter.await(completions, never));
         }
     }
 
     /** Waits for at least one completion and accounts for it. */
     public void awaitOne()
     {
-        account(waiter.await(completions, StopSignal.NEVER));
+        account(waiter.await(completions, never));
     }
 
     /** @return true while a signaled request's completion has not been taken yet. */
@@ -137,7 +139,7 @@ public final class SendPipeline
             final WorkCompletion wc = completions[i];
             if (wc.status() != WcStatus.SUCCESS)
             {
-                throw new PerfException("send completion failed: " + wc);
+                throw PerfException.sendCompletionFailed(wc);
             }
             completed += wc.wrId();
         }

@@ -50,7 +50,7 @@ public final class StallGuard
         }
         else if (now - deadline > 0)
         {
-            throw new PerfException(what + " made no progress for " + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s");
+            throw PerfException.stalled(what, STALL_NANOS);
         }
     }
 }
