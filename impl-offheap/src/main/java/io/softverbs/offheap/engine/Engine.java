@@ -80,6 +80,8 @@ public final class Engine implements Agent, InboundHandler, FenceMember
     /** The clock as the timer stage last read it. */
     private long clock;
     private long cycles;
+    /** Cycles run (not counting {@link #transmitNow}); read racily by posting threads as a hint. */
+    private long completedCycles;
 
     /**
      * @param name      agent name.
@@ -136,6 +138,7 @@ public final class Engine implements Agent, InboundHandler, FenceMember
         }
         finally
         {
+            completedCycles++;
             owner = null;
             CYCLE.setRelease(this, c + 2);
         }
@@ -278,6 +281,12 @@ public final class Engine implements Agent, InboundHandler, FenceMember
             CYCLE.setRelease(this, c + 2);
         }
         return true;
+    }
+
+    /** @return cycles run so far; a hint for other threads. */
+    public long cycles()
+    {
+        return completedCycles;
     }
 
     /** @return true if the calling thread is inside a cycle of this engine. */
