@@ -325,7 +325,7 @@ final class Responder
             return;
         }
         sendAck(qp, rs);
-        // A full response ring drops the response; the requester's retransmission gets it answered again.
+        // A transport that cannot take the response drops it; the requester's retransmission gets it answered again.
         qp.link().sendResponse(psn, syndrome);
     }
 
