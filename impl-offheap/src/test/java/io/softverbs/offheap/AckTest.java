@@ -27,7 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AckTest
 {
     private static final int DEPTH = 16;
+    private final SendWorkRequest wr = new SendWorkRequest();
     private Pair pair;
+    private MemoryRegion target;
+    private MemoryRegion source;
 
     @AfterEach
     void close()
@@ -38,33 +41,39 @@ class AckTest
         }
     }
 
-    /** Timeout 0 disables the retransmit timer, so no timer expiry can rescue a missing ACK read. */
-    private void noRetransmitTimer()
+    /**
+     * A pair whose requester QP has a send queue of {@value #DEPTH} and no retransmit timer (timeout 0), so no
+     * timer expiry can rescue a missing ACK read.
+     */
+    private void open(final ProgressMode mode)
     {
+        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
         pair.qpA.modify(QpAttributes.builder().state(QpState.RTS).timeout(0).build());
+        target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        source = pair.a.alloc(4096, Access.LOCAL_WRITE);
+    }
+
+    /** @return postSend's status for an unsignaled inline 4-byte WRITE from source to target at offset. */
+    private int postUnsignaledWrite(final int offset)
+    {
+        return pair.qpA.postSend(wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE)
+            .sge(source, offset, 4).remote(target.address() + offset, target.rkey()));
     }
 
     @ParameterizedTest
     @EnumSource(ProgressMode.class)
     void unsignaledOnlyTrafficNeverLeavesTheSendQueueFull(final ProgressMode mode)
     {
-        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
-        noRetransmitTimer();
-        final MemoryRegion target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
-        final MemoryRegion source = pair.a.alloc(4096, Access.LOCAL_WRITE);
-        final SendWorkRequest wr = new SendWorkRequest();
+        open(mode);
         final int writes = 50 * DEPTH;
         for (int i = 0; i < writes; i++)
         {
             source.buffer().putInt(0, i);
-            wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE).sge(source, 0, 4)
-                .remote(target.address(), target.rkey());
-            final int index = i;
             final int[] rc = new int[1];
             // ENOMEM is allowed while ACKs are on their way; it must clear without any signaled WQE.
             TestSupport.awaitCondition("post " + i + " accepted", () ->
-                (rc[0] = pair.qpA.postSend(wr)) == 0 || rc[0] != Errors.ENOMEM, pair.driven());
-            assertEquals(0, rc[0], "post " + index);
+                (rc[0] = postUnsignaledWrite(0)) == 0 || rc[0] != Errors.ENOMEM, pair.driven());
+            assertEquals(0, rc[0], "post " + i);
         }
         TestSupport.awaitCondition("last write placed", () -> target.buffer().getIntVolatile(0) == writes - 1,
             pair.driven());
@@ -75,18 +84,13 @@ class AckTest
     @EnumSource(ProgressMode.class)
     void signaledRequestCompletesAfterTheUnsignaledOnesBeforeIt(final ProgressMode mode)
     {
-        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
-        noRetransmitTimer();
-        final MemoryRegion target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
-        final MemoryRegion source = pair.a.alloc(4096, Access.LOCAL_WRITE);
-        final SendWorkRequest wr = new SendWorkRequest();
+        open(mode);
         for (int round = 0; round < 200; round++)
         {
             for (int i = 0; i < DEPTH / 2 - 1; i++)
             {
                 source.buffer().putInt(4 * i, round);
-                assertEquals(0, pair.qpA.postSend(wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE)
-                    .sge(source, 4 * i, 4).remote(target.address() + 4 * i, target.rkey())));
+                assertEquals(0, postUnsignaledWrite(4 * i));
             }
             assertEquals(0, pair.qpA.postSend(wr.clear().wrId(round).opcode(Opcode.RDMA_WRITE)
                 .flags(SendFlags.SIGNALED).sge(source, 0, 4).remote(target.address() + 1024, target.rkey())));
@@ -104,15 +108,10 @@ class AckTest
     @EnumSource(ProgressMode.class)
     void drainCompletesWithOnlyUnsignaledRequestsOutstanding(final ProgressMode mode)
     {
-        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
-        noRetransmitTimer();
-        final MemoryRegion target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
-        final MemoryRegion source = pair.a.alloc(4096, Access.LOCAL_WRITE);
-        final SendWorkRequest wr = new SendWorkRequest();
+        open(mode);
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(0, pair.qpA.postSend(wr.clear().opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE)
-                .sge(source, 0, 4).remote(target.address(), target.rkey())));
+            assertEquals(0, postUnsignaledWrite(0));
         }
         pair.qpA.modify(QpAttributes.builder().state(QpState.SQD).build());
         pair.awaitEvent(pair.a.events, AsyncEventType.SQ_DRAINED);
