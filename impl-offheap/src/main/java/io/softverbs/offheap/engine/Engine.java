@@ -120,12 +120,11 @@ public final class Engine implements Agent, InboundHandler, FenceMember
         {
             return 0; // an idle spin reads a few words and writes nothing: no atomic, no fence
         }
-        final long c = cycle;
-        if ((c & 1) != 0 || !CYCLE.compareAndSet(this, c, c + 1))
+        final long c = tryEnter();
+        if (c < 0)
         {
             return 0; // another thread is running this engine
         }
-        owner = Thread.currentThread();
         try
         {
             final int controlWork = control.doWork();
@@ -139,9 +138,26 @@ public final class Engine implements Agent, InboundHandler, FenceMember
         finally
         {
             completedCycles++;
-            owner = null;
-            CYCLE.setRelease(this, c + 2);
+            exit(c);
         }
+    }
+
+    /** @return the cycle counter before entering, or -1 if another thread is running a cycle. */
+    private long tryEnter()
+    {
+        final long c = cycle;
+        if ((c & 1) != 0 || !CYCLE.compareAndSet(this, c, c + 1))
+        {
+            return -1;
+        }
+        owner = Thread.currentThread();
+        return c;
+    }
+
+    private void exit(final long c)
+    {
+        owner = null;
+        CYCLE.setRelease(this, c + 2);
     }
 
     /**
@@ -265,20 +281,18 @@ public final class Engine implements Agent, InboundHandler, FenceMember
      */
     public boolean transmitNow(final SoftQp qp)
     {
-        final long c = cycle;
-        if ((c & 1) != 0 || !CYCLE.compareAndSet(this, c, c + 1))
+        final long c = tryEnter();
+        if (c < 0)
         {
             return false;
         }
-        owner = Thread.currentThread();
         try
         {
             requester.process(qp);
         }
         finally
         {
-            owner = null;
-            CYCLE.setRelease(this, c + 2);
+            exit(c);
         }
         return true;
     }
