@@ -51,7 +51,7 @@ import org.agrona.concurrent.IdleStrategy;
  * A function's verbs context ({@code ibv_context}): its device memory, its engine (run by a dedicated thread or by
  * the application), and the resources created from it.
  */
-public final class SoftContext implements Context
+public final class SoftContext extends LinePadding implements Context
 {
     private final SoftDevice device;
     private final int function;

@@ -12,19 +12,20 @@ import io.softverbs.QpState;
 import io.softverbs.SendFlags;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftCq;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Syndrome;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The completer stage (rxe's comp): turns responses into send completions, in posting order; handles RNR and
  * sequence NAKs by rewinding the requester (go-back-N); moves a QP to ERR and flushes its queues.
  */
-final class Completer
+final class Completer extends LinePadding
 {
     private final Engine engine;
 
@@ -89,7 +90,7 @@ final class Completer
 
     private void onAck(final SoftQp qp, final RequesterContext rc, final int psn)
     {
-        final UnsafeBuffer ring = qp.sendRing().buffer();
+        final DeviceBuffer ring = qp.sendRing().buffer();
         final SendRing sq = qp.sendRing();
         long seq = rc.ackSeq;
         boolean acked = false;
@@ -216,7 +217,7 @@ final class Completer
     {
         final RequesterContext rc = qp.requester();
         final SendRing sq = qp.sendRing();
-        final UnsafeBuffer ring = sq.buffer();
+        final DeviceBuffer ring = sq.buffer();
         final long start = rc.completeSeq;
         boolean failed = false;
         while (rc.completeSeq < rc.sendSeq)
@@ -282,7 +283,7 @@ final class Completer
 
     static void emitSend(
         final SoftCq cq,
-        final UnsafeBuffer ring,
+        final DeviceBuffer ring,
         final int offset,
         final WcStatus status,
         final int qpNum,
@@ -324,7 +325,7 @@ final class Completer
         {
             return;
         }
-        final UnsafeBuffer ring = sq.buffer();
+        final DeviceBuffer ring = sq.buffer();
         for (long seq = rc.completeSeq; seq < rc.fetchSeq; seq++)
         {
             final int i = rc.index(seq);

@@ -8,13 +8,14 @@ import java.util.function.Consumer;
 import io.softverbs.AsyncEvent;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpState;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.resource.QpStateMachine;
 import io.softverbs.WcStatus;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.resource.SoftSsq;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.transport.InboundHandler;
 import io.softverbs.offheap.transport.InboundRequest;
 import io.softverbs.offheap.transport.Link;
@@ -32,9 +33,10 @@ import org.jctools.queues.MpscArrayQueue;
  * entered by a CAS that makes the cycle counter odd and left by making it even again, which is also what the
  * deregistration {@link EngineFence} waits on.
  */
-public final class Engine implements Agent, InboundHandler, FenceMember
+public final class Engine extends LinePadding implements Agent, InboundHandler, FenceMember
 {
     private static final VarHandle CYCLE;
+    private static final long NO_OWNER = -1;
     private static final int INBOUND_LIMIT = 256;
     private static final int TIMER_CHECK_INTERVAL = 16;
     private static final int ACK_SCAN_BUDGET = 64;
@@ -55,8 +57,9 @@ public final class Engine implements Agent, InboundHandler, FenceMember
 
     @SuppressWarnings("unused")
     private volatile long cycle;
-    // Read only by the thread that wrote it or to compare with the reader's own thread, so a plain field will do.
-    private Thread owner;
+    // The cycle's thread, by id (a primitive store, without a reference store's collector barrier). Read only by
+    // the thread that wrote it or to compare with the reader's own thread, so a plain field will do.
+    private long owner = NO_OWNER;
 
     private final String name;
     private final Transport transport;
@@ -150,13 +153,13 @@ public final class Engine implements Agent, InboundHandler, FenceMember
         {
             return -1;
         }
-        owner = Thread.currentThread();
+        owner = Thread.currentThread().getId();
         return c;
     }
 
     private void exit(final long c)
     {
-        owner = null;
+        owner = NO_OWNER;
         CYCLE.setRelease(this, c + 2);
     }
 
@@ -306,14 +309,14 @@ public final class Engine implements Agent, InboundHandler, FenceMember
     /** @return true if the calling thread is inside a cycle of this engine. */
     public boolean isOwnedByCurrentThread()
     {
-        return owner == Thread.currentThread();
+        return owner == Thread.currentThread().getId();
     }
 
     @Override
     public void awaitCycleBoundary()
     {
         final long c = (long)CYCLE.getVolatile(this);
-        if ((c & 1) == 0 || owner == Thread.currentThread())
+        if ((c & 1) == 0 || owner == Thread.currentThread().getId())
         {
             return;
         }
@@ -340,7 +343,7 @@ public final class Engine implements Agent, InboundHandler, FenceMember
     {
         final SsqState state = ssq.state();
         final SendRing ring = state.ring();
-        final UnsafeBuffer buffer = ring.buffer();
+        final DeviceBuffer buffer = ring.buffer();
         final long producer = ring.producerBlock();
         while (state.fetchBlock < producer)
         {

@@ -8,19 +8,20 @@ import io.softverbs.Opcode;
 import io.softverbs.QpState;
 import io.softverbs.SendFlags;
 import io.softverbs.WcStatus;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftMr;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The requester stage (rxe's req): walks a scheduled QP's send ring from the doorbell, checks each WQE's local
  * memory, executes local operations, and hands the rest to the transport with a PSN. It stops at a fence, at the
  * READ/atomic limit, during an RNR wait, and when the transport is full.
  */
-final class Requester
+final class Requester extends LinePadding
 {
     private static final int BUDGET = 64;
 
@@ -55,7 +56,7 @@ final class Requester
             return; // SQD: what is in flight finishes, nothing new starts
         }
 
-        final UnsafeBuffer ring = sq.buffer();
+        final DeviceBuffer ring = sq.buffer();
         final Link link = qp.link();
         int budget = BUDGET;
         boolean more = false;

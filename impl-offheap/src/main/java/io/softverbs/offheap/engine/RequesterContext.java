@@ -1,16 +1,17 @@
 package io.softverbs.offheap.engine;
 
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The requester's per-QP state, owned by the engine: where each WQE starts, its PSN and progress, and the
  * cursors of the send queue. Sequence numbers count WQEs since the QP was created:
  * {@code completeSeq <= ackSeq <= sendSeq <= fetchSeq}.
  */
-public final class RequesterContext
+public final class RequesterContext extends LinePadding
 {
     static final byte POSTED = 0;
     static final byte SENT = 1;
@@ -144,7 +145,7 @@ public final class RequesterContext
             return; // a channel's WQEs are dispatched to it from the shared ring
         }
         final long producer = sq.producerBlock();
-        final UnsafeBuffer ring = sq.buffer();
+        final DeviceBuffer ring = sq.buffer();
         while (fetchBlock < producer)
         {
             final int offset = sq.offset(fetchBlock);

@@ -11,6 +11,7 @@ import io.softverbs.SendFlags;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.resource.KeyTable;
 import io.softverbs.offheap.resource.SoftMr;
@@ -26,7 +27,7 @@ import org.agrona.UnsafeApi;
  * with one copy, consumes receives, produces receive completions, and answers with an ACK or NAK. Duplicates are
  * re-acknowledged, READs re-executed, atomics answered from saved results.
  */
-final class Responder
+final class Responder extends LinePadding
 {
     private final Engine engine;
     private final Completer completer;

@@ -1,10 +1,12 @@
 package io.softverbs.offheap.engine;
 
+import io.softverbs.offheap.LinePadding;
+
 /**
  * The responder's per-QP state, owned by the engine: the PSN it expects next and the results of recent atomics, so
  * a duplicate atomic is answered from here and never executed twice.
  */
-public final class ResponderContext
+public final class ResponderContext extends LinePadding
 {
     /** Most outstanding READs/atomics a QP accepts or issues. */
     public static final int MAX_RD_ATOMIC = 16;

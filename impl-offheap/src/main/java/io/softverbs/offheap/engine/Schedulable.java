@@ -3,11 +3,13 @@ package io.softverbs.offheap.engine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.softverbs.offheap.LinePadding;
+
 /**
  * Something a doorbell puts on the engine's run queue (a QP's send queue or a shared send queue), with the mark
  * that keeps it there at most once.
  */
-public abstract class Schedulable
+public abstract class Schedulable extends LinePadding
 {
     private static final VarHandle SCHEDULED;
 

@@ -1,10 +1,10 @@
 package io.softverbs.offheap.engine;
 
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.KeyTable;
 import io.softverbs.offheap.resource.SoftMr;
 import io.softverbs.offheap.resource.SoftPd;
-import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
 /**
@@ -87,7 +87,7 @@ public final class Segments
     public int resolveSgl(
         final KeyTable keys,
         final SoftPd pd,
-        final DirectBuffer buffer,
+        final DeviceBuffer buffer,
         final int offset,
         final int numSge,
         final int required)

@@ -5,7 +5,7 @@ import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftCq;
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The engine's state of a shared send queue: every WQE in posting order with the channel it went to and how it
@@ -79,7 +79,7 @@ public final class SsqState
     /** Reports finished WQEs from the head, in posting order, and frees their ring blocks. */
     void advance()
     {
-        final UnsafeBuffer buffer = ring.buffer();
+        final DeviceBuffer buffer = ring.buffer();
         final long start = completeSeq;
         while (completeSeq < fetchSeq)
         {

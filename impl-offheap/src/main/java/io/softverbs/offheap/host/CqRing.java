@@ -4,20 +4,20 @@ import static io.softverbs.WorkCompletion.LENGTH;
 import static io.softverbs.WorkCompletion.PHASE_OFFSET;
 
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.LinePadding;
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A completion queue ring in device memory: 64-byte CQEs whose last word is a phase (the lap number + 1),
  * written last with a release store. The consumer knows which phase it expects, so polling an empty CQ reads one
  * cache line and writes nothing. The producer is the engine of the CQ's context (one thread at a time).
  */
-public final class CqRing
+public final class CqRing extends LinePadding
 {
     private static final int DB_CONSUMER = 0;
 
-    private final UnsafeBuffer ring;
-    private final UnsafeBuffer doorbell;
+    private final DeviceBuffer ring;
+    private final DeviceBuffer doorbell;
     private final int capacity;
     private final int mask;
     private final int shift;
@@ -45,7 +45,7 @@ public final class CqRing
     }
 
     /** @return the ring. */
-    public UnsafeBuffer buffer()
+    public DeviceBuffer buffer()
     {
         return ring;
     }
@@ -92,6 +92,6 @@ public final class CqRing
     /** Consumer: copies the CQE at offset into a completion. @param offset slot. @param wc target. */
     public void copyTo(final int offset, final WorkCompletion wc)
     {
-        wc.copyFrom(ring, offset);
+        wc.copyFrom(ring.view(), offset);
     }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A context's device memory: where its doorbell records and queue rings live. Allocations are 64-byte aligned
@@ -21,12 +20,12 @@ public final class DeviceMemory
      * @param length bytes.
      * @return a zeroed, cache-line-aligned buffer.
      */
-    public synchronized UnsafeBuffer allocate(final int length)
+    public synchronized DeviceBuffer allocate(final int length)
     {
         final ByteBuffer chunk = BufferUtil.allocateDirectAligned(align(length), WqeLayout.BLOCK);
         chunks.add(chunk);
         bytes += chunk.capacity();
-        return new UnsafeBuffer(chunk);
+        return new DeviceBuffer(chunk);
     }
 
     /** @return bytes of device memory allocated so far. */

@@ -2,14 +2,14 @@ package io.softverbs.offheap.host;
 
 import io.softverbs.Errors;
 import io.softverbs.RecvWorkRequest;
+import io.softverbs.offheap.LinePadding;
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A receive queue (of a QP or an SRQ) in device memory: fixed-size slots holding wr_id and SGEs, a producer
  * index published with a release store, and a consumer index the engine publishes back.
  */
-public final class RecvRing
+public final class RecvRing extends LinePadding
 {
     /** Slot field: user cookie (long). */
     public static final int WR_ID = 0;
@@ -21,8 +21,8 @@ public final class RecvRing
     private static final int DB_PRODUCER = 0;
     private static final int DB_CONSUMER = 64;
 
-    private final UnsafeBuffer ring;
-    private final UnsafeBuffer doorbell;
+    private final DeviceBuffer ring;
+    private final DeviceBuffer doorbell;
     private final int depth;
     private final int slots;
     private final int slotMask;
@@ -49,7 +49,7 @@ public final class RecvRing
     }
 
     /** @return the ring. */
-    public UnsafeBuffer buffer()
+    public DeviceBuffer buffer()
     {
         return ring;
     }

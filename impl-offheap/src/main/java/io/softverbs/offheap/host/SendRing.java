@@ -1,17 +1,17 @@
 package io.softverbs.offheap.host;
 
+import io.softverbs.offheap.LinePadding;
 import static io.softverbs.offheap.host.WqeLayout.BLOCK;
 import static io.softverbs.offheap.host.WqeLayout.BLOCK_SHIFT;
 
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A send queue in device memory: a ring of 64-byte WQE blocks plus its doorbell record. The producer
  * ({@code postSend}) claims blocks, writes the WQE and rings the doorbell, a release store of its block index.
  * The engine publishes how far it has completed, which frees blocks for the producer.
  */
-public final class SendRing
+public final class SendRing extends LinePadding
 {
     private static final int DB_PRODUCER_BLOCK = 0;
     private static final int DB_COMPLETED_BLOCK = 64;
@@ -19,8 +19,8 @@ public final class SendRing
     /** Doorbell record size. */
     public static final int DOORBELL_LENGTH = 128;
 
-    private final UnsafeBuffer ring;
-    private final UnsafeBuffer doorbell;
+    private final DeviceBuffer ring;
+    private final DeviceBuffer doorbell;
     private final int blocks;
     private final int blockMask;
     private final int depth;
@@ -45,7 +45,7 @@ public final class SendRing
     }
 
     /** @return the ring. */
-    public UnsafeBuffer buffer()
+    public DeviceBuffer buffer()
     {
         return ring;
     }

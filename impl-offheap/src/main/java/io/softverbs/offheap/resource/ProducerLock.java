@@ -1,18 +1,37 @@
 package io.softverbs.offheap.resource;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import io.softverbs.offheap.LinePadding;
 
 /**
  * Serializes producers of one ring (libibverbs' post calls are thread-safe). A spin lock: the critical section is
- * a few stores into device memory, far shorter than parking would take.
+ * a few stores into device memory, far shorter than parking would take. The lock word is a field of this padded
+ * object rather than a separate atomic, so no other object's hot fields share its cache line.
  */
-final class ProducerLock
+final class ProducerLock extends LinePadding
 {
-    private final AtomicInteger held = new AtomicInteger();
+    private static final VarHandle HELD;
+
+    static
+    {
+        try
+        {
+            HELD = MethodHandles.lookup().findVarHandle(ProducerLock.class, "held", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    @SuppressWarnings("unused") // accessed through HELD
+    private volatile int held;
 
     void lock()
     {
-        while (!held.compareAndSet(0, 1))
+        while (!HELD.compareAndSet(this, 0, 1))
         {
             Thread.onSpinWait();
         }
@@ -20,6 +39,6 @@ final class ProducerLock
 
     void unlock()
     {
-        held.lazySet(0);
+        HELD.setRelease(this, 0);
     }
 }

@@ -9,15 +9,16 @@ import io.softverbs.VerbsException;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.host.CqRing;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * A completion queue ({@code ibv_cq}). The engine of its context produces CQEs into the ring; one application
  * thread at a time polls it. Notification arming is a single volatile word the engine checks per CQE.
  */
-public final class SoftCq implements CompletionQueue
+public final class SoftCq extends LinePadding implements CompletionQueue
 {
     private static final int DISARMED = 0;
     private static final int ARMED_ANY = 1;
@@ -88,7 +89,7 @@ public final class SoftCq implements CompletionQueue
             }
             return false;
         }
-        final UnsafeBuffer buffer = ring.buffer();
+        final DeviceBuffer buffer = ring.buffer();
         final int offset = ring.claimOffset();
         buffer.putLong(offset + WorkCompletion.WR_ID_OFFSET, wrId);
         buffer.putInt(offset + WorkCompletion.BYTE_LEN_OFFSET, byteLen);
@@ -158,7 +159,7 @@ public final class SoftCq implements CompletionQueue
         int offset;
         while (count < max && (offset = ring.peek()) >= 0)
         {
-            flyweight.wrap(ring.buffer(), offset);
+            flyweight.wrap(ring.buffer().view(), offset);
             ring.advance();
             count++;
             handler.onCompletion(flyweight);

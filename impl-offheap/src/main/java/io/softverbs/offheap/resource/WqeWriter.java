@@ -7,7 +7,7 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.engine.Segments;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The producer half of {@code ibv_post_send}, shared by a QP's own send queue and a shared send queue: validates a
@@ -76,7 +76,7 @@ final class WqeWriter
         {
             return Errors.ENOMEM;
         }
-        final UnsafeBuffer buffer = ring.buffer();
+        final DeviceBuffer buffer = ring.buffer();
         final int offset = ring.offset(block);
         buffer.putByte(offset + WqeLayout.OPCODE, (byte)wr.opcode().ordinal());
         buffer.putByte(offset + WqeLayout.FLAGS, (byte)(inline ? flags : flags & ~SendFlags.INLINE));

@@ -3,13 +3,14 @@ package io.softverbs.offheap.transport.mem;
 import io.softverbs.Access;
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundRequest;
 import org.agrona.UnsafeApi;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The responder's view of a request on the mem transport: header fields from the request's lane slot; a compact
@@ -18,18 +19,26 @@ import org.agrona.concurrent.UnsafeBuffer;
  * table. The requester's objects are touched only for an extended request, so a compact one reads nothing but
  * its slot on the requester's side.
  */
-final class MemInboundRequest implements InboundRequest
+final class MemInboundRequest extends LinePadding implements InboundRequest
 {
     private final Segments sink = new Segments();
     private SoftQp requester;
-    private UnsafeBuffer slotBuffer;
+    private DeviceBuffer slotBuffer;
     private int slot;
     private int form;
 
-    void wrap(final SoftQp requester, final UnsafeBuffer slotBuffer, final int slot)
+    void wrap(final SoftQp requester, final DeviceBuffer slotBuffer, final int slot)
     {
-        this.requester = requester;
-        this.slotBuffer = slotBuffer;
+        // Reference stores only on change: each one into this long-lived object runs the collector's write
+        // barrier, which (G1, across regions) includes a StoreLoad fence.
+        if (this.requester != requester)
+        {
+            this.requester = requester;
+        }
+        if (this.slotBuffer != slotBuffer)
+        {
+            this.slotBuffer = slotBuffer;
+        }
         this.slot = slot;
         this.form = slotBuffer.getByte(slot + MemRequest.FORM);
     }

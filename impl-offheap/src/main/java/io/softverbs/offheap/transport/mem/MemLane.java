@@ -2,7 +2,7 @@ package io.softverbs.offheap.transport.mem;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * A one-way lane from one engine to another: a ring of 128-byte slots, one message per slot, single producer
@@ -31,7 +31,7 @@ final class MemLane
     private static final int PUBLISHED_HEAD = 256;
     private static final int TRAILER = 384;
 
-    private final UnsafeBuffer buffer;
+    private final DeviceBuffer buffer;
     private final int capacity;
     private final int mask;
     private final int trailer;
@@ -42,11 +42,11 @@ final class MemLane
         capacity = BitUtil.findNextPositivePowerOfTwo(slots);
         mask = capacity - 1;
         trailer = capacity * SLOT;
-        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(trailer + TRAILER, CACHE_LINE));
+        buffer = new DeviceBuffer(BufferUtil.allocateDirectAligned(trailer + TRAILER, CACHE_LINE));
     }
 
     /** @return the slots' memory. */
-    UnsafeBuffer buffer()
+    DeviceBuffer buffer()
     {
         return buffer;
     }

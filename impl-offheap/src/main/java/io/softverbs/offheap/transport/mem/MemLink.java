@@ -2,6 +2,7 @@ package io.softverbs.offheap.transport.mem;
 
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
@@ -9,7 +10,7 @@ import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
 import io.softverbs.offheap.transport.Syndrome;
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * A connected QP's path to its peer on the mem transport. Requests go into the lane to the peer's engine, one
@@ -18,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * a reason to ({@link #pollAck}), so an ACK costs the responder one plain store and nothing on the critical
  * path of a ping-pong.
  */
-final class MemLink implements Link
+final class MemLink extends LinePadding implements Link
 {
     /** The cell: how many ACKs the peer has published (high 32 bits) and the newest ACK's PSN (low 24 bits). */
     private static final int ACK = 0;
@@ -28,10 +29,12 @@ final class MemLink implements Link
 
     private final SoftQp local;
     private final SoftQp peer;
+    /** Copied: the data path never reads the peer's objects, whose cache lines the peer's thread writes. */
+    private final int peerQpn;
     private final MemLane requests;
     private final MemLane responses;
     /** Written by the peer's responder, read by this QP's requester. */
-    private final UnsafeBuffer ackCell = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MemLane.CACHE_LINE, MemLane.CACHE_LINE));
+    private final DeviceBuffer ackCell = new DeviceBuffer(BufferUtil.allocateDirectAligned(MemLane.CACHE_LINE, MemLane.CACHE_LINE));
     private long lastAck;
     /** Responder side: ACKs published for the peer, so a repeated ACK of the same PSN is still seen as new. */
     private long acksPublished;
@@ -40,11 +43,17 @@ final class MemLink implements Link
      * object shares cache lines with state its own thread writes on every post.
      */
     private MemLink requesterLink;
+    /**
+     * Responder side: this side's own view of {@link #requesterLink}'s ACK cell, so publishing an ACK reads no
+     * field of the requester's link object (which its thread writes when it reads ACKs).
+     */
+    private final DeviceBuffer requesterAckCell = new DeviceBuffer();
 
     MemLink(final SoftQp local, final SoftQp peer, final MemLane requests, final MemLane responses)
     {
         this.local = local;
         this.peer = peer;
+        this.peerQpn = peer.qpNum();
         this.requests = requests;
         this.responses = responses;
     }
@@ -63,16 +72,16 @@ final class MemLink implements Link
             return false;
         }
         final SendRing sq = local.sendRing();
-        final UnsafeBuffer wqe = sq.buffer();
+        final DeviceBuffer wqe = sq.buffer();
         final int offset = sq.offset(wqeBlock);
         final int opcode = wqe.getByte(offset + WqeLayout.OPCODE);
         final int flags = wqe.getByte(offset + WqeLayout.FLAGS);
         final int length = wqe.getInt(offset + WqeLayout.LENGTH);
-        final UnsafeBuffer out = requests.buffer();
+        final DeviceBuffer out = requests.buffer();
         out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
         out.putByte(slot + MemRequest.FLAGS, (byte)flags);
         out.putByte(slot + MemRequest.NUM_SGE, wqe.getByte(offset + WqeLayout.NUM_SGE));
-        out.putInt(slot + MemRequest.DST_QPN, peer.qpNum());
+        out.putInt(slot + MemRequest.DST_QPN, peerQpn);
         out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
         out.putInt(slot + MemRequest.PSN, psn);
         final boolean compact = (flags & SendFlags.INLINE) != 0 && length <= MemRequest.COMPACT_PAYLOAD &&
@@ -122,18 +131,17 @@ final class MemLink implements Link
         if (syndrome == Syndrome.ACK)
         {
             // The requester's current link: a reconnected peer has a new one, a reset peer none.
-            MemLink target = requesterLink;
-            if (target == null || target.ackCell.getIntVolatile(CLOSED) != 0)
+            if (requesterLink == null || requesterAckCell.getIntVolatile(CLOSED) != 0)
             {
-                // The requester's current link: a reconnected peer has a new one, a reset peer none.
                 final Link current = peer.link();
-                target = current instanceof MemLink ? (MemLink)current : null;
-                requesterLink = target;
+                requesterLink = current instanceof MemLink ? (MemLink)current : null;
+                if (requesterLink == null)
+                {
+                    return true;
+                }
+                requesterAckCell.wrap(requesterLink.ackCell, 0, MemLane.CACHE_LINE);
             }
-            if (target != null)
-            {
-                target.ackCell.putLongRelease(ACK, (++acksPublished << 32) | (psn & PSN_MASK));
-            }
+            requesterAckCell.putLongRelease(ACK, (++acksPublished << 32) | (psn & PSN_MASK));
             return true;
         }
         final int slot = responses.claim();
@@ -141,8 +149,8 @@ final class MemLink implements Link
         {
             return false;
         }
-        final UnsafeBuffer out = responses.buffer();
-        out.putInt(slot + MemTransport.RSP_DST_QPN, peer.qpNum());
+        final DeviceBuffer out = responses.buffer();
+        out.putInt(slot + MemTransport.RSP_DST_QPN, peerQpn);
         out.putInt(slot + MemTransport.RSP_PSN, psn);
         out.putInt(slot + MemTransport.RSP_SYNDROME, syndrome);
         responses.publish(slot);

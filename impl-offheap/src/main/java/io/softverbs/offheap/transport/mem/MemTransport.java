@@ -6,11 +6,12 @@ import java.util.function.IntFunction;
 
 import io.softverbs.Errors;
 import io.softverbs.VerbsException;
+import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundHandler;
 import io.softverbs.offheap.transport.Link;
 import io.softverbs.offheap.transport.Transport;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The in-process transport of one context. Each engine this one sends to gets two {@link MemLane}s from it: one
@@ -19,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * header and, when small, its inline payload; otherwise the responder reads SGE lists and payloads in place in the
  * requester's send ring, and moves the data with one copy.
  */
-public final class MemTransport implements Transport
+public final class MemTransport extends LinePadding implements Transport
 {
     static final int RSP_DST_QPN = 4;
     static final int RSP_PSN = 8;
@@ -120,7 +121,7 @@ public final class MemTransport implements Transport
 
     private int pollRequests(final MemLane lane, final InboundHandler handler, final int limit)
     {
-        final UnsafeBuffer buffer = lane.buffer();
+        final DeviceBuffer buffer = lane.buffer();
         int count = 0;
         int slot;
         while (count < limit && (slot = lane.peek()) >= 0)
@@ -145,7 +146,7 @@ public final class MemTransport implements Transport
 
     private int pollResponses(final MemLane lane, final InboundHandler handler, final int limit)
     {
-        final UnsafeBuffer buffer = lane.buffer();
+        final DeviceBuffer buffer = lane.buffer();
         int count = 0;
         int slot;
         while (count < limit && (slot = lane.peek()) >= 0)
