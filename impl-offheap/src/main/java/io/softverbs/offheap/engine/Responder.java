@@ -1,6 +1,6 @@
 package io.softverbs.offheap.engine;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 
 import io.softverbs.Access;
 import io.softverbs.AsyncEvent;
@@ -33,7 +33,14 @@ final class Responder extends LinePadding
     private final Completer completer;
     private final Segments source = new Segments();
     private final Segments target = new Segments();
-    private final ArrayList<SoftQp> acksDue = new ArrayList<>();
+    /**
+     * QPs with an ACK to flush this cycle. Entries are overwritten only when they change and are not cleared after
+     * a flush: a steady stream on one QP then stores no reference, so it never runs the collector's write barrier
+     * (with G1, a StoreLoad fence for a store across regions). A stale entry only delays the collection of a
+     * destroyed QP until its slot is reused.
+     */
+    private SoftQp[] acksDue = new SoftQp[16];
+    private int acksDueCount;
     /** Most requests one ACK covers. */
     private static final int MAX_COALESCED_ACKS = 16;
 
@@ -312,7 +319,7 @@ final class Responder extends LinePadding
                 if (!rs.ackQueued)
                 {
                     rs.ackQueued = true; // listed once per cycle, so the list never outgrows the busiest cycle's QPs
-                    acksDue.add(qp);
+                    listAckDue(qp);
                 }
             }
             else if (Psn.compare(psn, rs.ackPsn) > 0)
@@ -333,15 +340,28 @@ final class Responder extends LinePadding
     /** Sends the ACKs coalesced during this cycle. */
     int flushAcks()
     {
-        final int count = acksDue.size();
+        final int count = acksDueCount;
         for (int i = 0; i < count; i++)
         {
-            final SoftQp qp = acksDue.get(i);
+            final SoftQp qp = acksDue[i];
             qp.responder().ackQueued = false;
             sendAck(qp, qp.responder());
         }
-        acksDue.clear();
+        acksDueCount = 0;
         return count;
+    }
+
+    private void listAckDue(final SoftQp qp)
+    {
+        if (acksDueCount == acksDue.length)
+        {
+            acksDue = Arrays.copyOf(acksDue, acksDueCount * 2);
+        }
+        if (acksDue[acksDueCount] != qp)
+        {
+            acksDue[acksDueCount] = qp;
+        }
+        acksDueCount++;
     }
 
     private static void sendAck(final SoftQp qp, final ResponderContext rs)
