@@ -83,9 +83,11 @@ public final class DeviceBuffer
         return capacity;
     }
 
-    private boolean inBounds(final int index, final int size)
+    // The assertion lives here, not in each accessor: it keeps every accessor under HotSpot's 35-byte limit for
+    // inlining at call sites that are not (yet) hot, and with assertions off this is an empty call.
+    private void checkBounds(final int index, final int size)
     {
-        return index >= 0 && index <= capacity - size;
+        assert index >= 0 && index <= capacity - size : "offset " + index + " size " + size + " capacity " + capacity;
     }
 
     private long at(final int index)
@@ -95,97 +97,97 @@ public final class DeviceBuffer
 
     public byte getByte(final int index)
     {
-        assert inBounds(index, Byte.BYTES) : index;
+        checkBounds(index, Byte.BYTES);
         return UnsafeApi.getByte(null, at(index));
     }
 
     public void putByte(final int index, final byte value)
     {
-        assert inBounds(index, Byte.BYTES) : index;
+        checkBounds(index, Byte.BYTES);
         UnsafeApi.putByte(null, at(index), value);
     }
 
     public short getShort(final int index)
     {
-        assert inBounds(index, Short.BYTES) : index;
+        checkBounds(index, Short.BYTES);
         return UnsafeApi.getShort(null, at(index));
     }
 
     public void putShort(final int index, final short value)
     {
-        assert inBounds(index, Short.BYTES) : index;
+        checkBounds(index, Short.BYTES);
         UnsafeApi.putShort(null, at(index), value);
     }
 
     public int getInt(final int index)
     {
-        assert inBounds(index, Integer.BYTES) : index;
+        checkBounds(index, Integer.BYTES);
         return UnsafeApi.getInt(null, at(index));
     }
 
     public void putInt(final int index, final int value)
     {
-        assert inBounds(index, Integer.BYTES) : index;
+        checkBounds(index, Integer.BYTES);
         UnsafeApi.putInt(null, at(index), value);
     }
 
     public long getLong(final int index)
     {
-        assert inBounds(index, Long.BYTES) : index;
+        checkBounds(index, Long.BYTES);
         return UnsafeApi.getLong(null, at(index));
     }
 
     public void putLong(final int index, final long value)
     {
-        assert inBounds(index, Long.BYTES) : index;
+        checkBounds(index, Long.BYTES);
         UnsafeApi.putLong(null, at(index), value);
     }
 
     public int getIntAcquire(final int index)
     {
-        assert inBounds(index, Integer.BYTES) : index;
+        checkBounds(index, Integer.BYTES);
         return UnsafeApi.getIntAcquire(null, at(index));
     }
 
     public int getIntVolatile(final int index)
     {
-        assert inBounds(index, Integer.BYTES) : index;
+        checkBounds(index, Integer.BYTES);
         return UnsafeApi.getIntVolatile(null, at(index));
     }
 
     public void putIntRelease(final int index, final int value)
     {
-        assert inBounds(index, Integer.BYTES) : index;
+        checkBounds(index, Integer.BYTES);
         UnsafeApi.putIntRelease(null, at(index), value);
     }
 
     public void putIntVolatile(final int index, final int value)
     {
-        assert inBounds(index, Integer.BYTES) : index;
+        checkBounds(index, Integer.BYTES);
         UnsafeApi.putIntVolatile(null, at(index), value);
     }
 
     public long getLongAcquire(final int index)
     {
-        assert inBounds(index, Long.BYTES) : index;
+        checkBounds(index, Long.BYTES);
         return UnsafeApi.getLongAcquire(null, at(index));
     }
 
     public long getLongVolatile(final int index)
     {
-        assert inBounds(index, Long.BYTES) : index;
+        checkBounds(index, Long.BYTES);
         return UnsafeApi.getLongVolatile(null, at(index));
     }
 
     public void putLongRelease(final int index, final long value)
     {
-        assert inBounds(index, Long.BYTES) : index;
+        checkBounds(index, Long.BYTES);
         UnsafeApi.putLongRelease(null, at(index), value);
     }
 
     public void putLongVolatile(final int index, final long value)
     {
-        assert inBounds(index, Long.BYTES) : index;
+        checkBounds(index, Long.BYTES);
         UnsafeApi.putLongVolatile(null, at(index), value);
     }
 }
