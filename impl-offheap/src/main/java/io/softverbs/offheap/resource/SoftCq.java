@@ -116,13 +116,17 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     @Override
     public int poll(final io.softverbs.WorkCompletion[] out)
     {
-        int count = take(out);
-        if (count == 0 && context.isInvoker())
+        runEngineIfEmpty();
+        return take(out);
+    }
+
+    /** INVOKER: an empty poll runs an engine cycle first (one copy of the take loop per poll, not two). */
+    private void runEngineIfEmpty()
+    {
+        if (context.isInvoker() && ring.peek() < 0)
         {
             context.progress();
-            count = take(out);
         }
-        return count;
     }
 
     private int take(final WorkCompletion[] out)
@@ -144,13 +148,8 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     @Override
     public int poll(final CompletionHandler handler, final int max)
     {
-        int count = take(handler, max);
-        if (count == 0 && context.isInvoker())
-        {
-            context.progress();
-            count = take(handler, max);
-        }
-        return count;
+        runEngineIfEmpty();
+        return take(handler, max);
     }
 
     private int take(final CompletionHandler handler, final int max)
