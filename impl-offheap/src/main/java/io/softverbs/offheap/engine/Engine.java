@@ -169,7 +169,9 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
      */
     private boolean hasWork()
     {
-        if (control.hasWork() || !runQueue.isEmpty() || rnrWaits > 0 || transport.hasInbound())
+        // Inbound first: while a poller spins, the lane's next stamp is what changes, and the sooner in the check
+        // it is read, the sooner a request that just arrived is seen.
+        if (transport.hasInbound() || control.hasWork() || !runQueue.isEmpty() || rnrWaits > 0)
         {
             return true;
         }
