@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Acknowledgements on mem are published by the responder and read by the requester only when it needs them
  * (a signaled WQE, a READ or atomic, a send queue half full, a drain). These tests pin what that must never
  * break: a QP that posts only unsignaled requests never finds its send queue stuck full, a signaled WQE
- * completes all unsignaled ones before it, and SQD drains a queue of unsignaled requests.
+ * completes all unsignaled ones before it, SQD drains a queue of unsignaled requests, and a requester that
+ * re-connects gets its ACKs in its new link's cell from a responder that never reset.
  */
 class AckTest
 {
@@ -116,5 +117,37 @@ class AckTest
         pair.qpA.modify(QpAttributes.builder().state(QpState.SQD).build());
         pair.awaitEvent(pair.a.events, AsyncEventType.SQ_DRAINED);
         pair.assertEmpty(pair.a.sendCq);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProgressMode.class)
+    void requesterThatReconnectsGetsAcksFromAResponderThatDidNot(final ProgressMode mode)
+    {
+        open(mode);
+        postSignaledWrite(1);
+        // The responder now publishes to the requester link it has cached. The requester resets and comes back
+        // with a new link, at the PSN the responder expects next; only the new link's cell is read from now on.
+        final int nextPsn = (pair.qpA.localEndpoint().psn() + 1) & 0xFF_FFFF;
+        pair.qpA.modify(QpAttributes.builder().state(QpState.RESET).build());
+        pair.qpA.modify(TestSupport.toInit(Access.ALL_REMOTE));
+        pair.qpA.modify(TestSupport.toRtr(pair.qpB.localEndpoint(), 1));
+        pair.qpA.modify(TestSupport.toRts(nextPsn, 7));
+        pair.qpA.modify(QpAttributes.builder().state(QpState.RTS).timeout(0).build()); // no timer to rescue it
+        for (int round = 2; round < 10; round++)
+        {
+            postSignaledWrite(round);
+        }
+    }
+
+    /** Posts a signaled WRITE of {@code value} to the target's first word and waits for its completion. */
+    private void postSignaledWrite(final int value)
+    {
+        source.buffer().putInt(0, value);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(value).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
+            .sge(source, 0, 4).remote(target.address(), target.rkey())));
+        final WorkCompletion wc = pair.pollOne(pair.a.sendCq);
+        assertEquals(WcStatus.SUCCESS, wc.status(), wc::toString);
+        assertEquals(value, wc.wrId());
+        assertEquals(value, target.buffer().getIntVolatile(0));
     }
 }
