@@ -62,7 +62,7 @@ public final class PingPong
     public static final int[] DEFAULT_SIZES = {32, 256, 4096, 65536};
     /** Default measured round trips per size. */
     public static final int DEFAULT_ITERATIONS = 200_000;
-    /** Default warm-up round trips per size. */
+    /** Default warm-up round trips per size and slice (slices repeat until one allocates nothing). */
     public static final int DEFAULT_WARMUP = 50_000;
     /** Sizes from here up get a quarter of the default counts (when no count is given). */
     public static final int LARGE_SIZE = 65536;
@@ -111,7 +111,7 @@ public final class PingPong
      *
      * @param sizes      message sizes in bytes.
      * @param iterations measured round trips per size, or -1 for the defaults.
-     * @param warmup     warm-up round trips per size, or -1 for the defaults.
+     * @param warmup     warm-up round trips per size and slice, or -1 for the defaults.
      */
     public record Options(int[] sizes, int iterations, int warmup)
     {
@@ -153,8 +153,8 @@ public final class PingPong
             "usage: PingPong [--iterations N] [--warmup N] [--sizes 32,256,4096,65536]",
             "  --iterations N  measured round trips per size (default " + DEFAULT_ITERATIONS + ", " +
                 DEFAULT_ITERATIONS / 4 + " for sizes >= " + LARGE_SIZE + ")",
-            "  --warmup N      warm-up round trips per size (default " + DEFAULT_WARMUP + ", " +
-                DEFAULT_WARMUP / 4 + " for sizes >= " + LARGE_SIZE + ")",
+            "  --warmup N      warm-up round trips per slice; slices repeat until one allocates nothing (default " +
+                DEFAULT_WARMUP + ", " + DEFAULT_WARMUP / 4 + " for sizes >= " + LARGE_SIZE + ")",
             "  --sizes LIST    comma-separated message sizes in bytes, 1.." + MAX_SIZE + " (default 32,256,4096,65536)");
     }
 
@@ -526,6 +526,7 @@ public final class PingPong
     /** Sends, waits for the echo and the send completion, records the round trip. */
     static final class Ping
     {
+        private static final int MAX_WARMUP_SLICES = 6;
         private final Side side;
         private final Pong pong;
         private final long[] samples;
@@ -540,15 +541,19 @@ public final class PingPong
 
         Result measure(final int size, final int warmup, final int iterations)
         {
-            for (int i = 0; i < warmup; i++)
+            // Warm up with the measured loop itself, in slices, until one allocates nothing: a loop the JIT first
+            // compiles while measuring resolves its constants then, and that allocates on this thread.
+            for (int slice = 0; slice < MAX_WARMUP_SLICES; slice++)
             {
-                roundTrip(size);
+                final long before = ExampleSupport.allocatedBytes();
+                run(size, Math.min(warmup, samples.length));
+                if (slice > 0 && ExampleSupport.allocatedBytes() == before)
+                {
+                    break;
+                }
             }
             final long allocatedBefore = ExampleSupport.allocatedBytes();
-            for (int i = 0; i < iterations; i++)
-            {
-                samples[i] = roundTrip(size);
-            }
+            run(size, iterations);
             final long allocatedAfter = ExampleSupport.allocatedBytes();
             Arrays.sort(samples, 0, iterations);
             return new Result(size, iterations,
@@ -557,6 +562,15 @@ public final class PingPong
                 percentile(samples, iterations, 0.999),
                 samples[iterations - 1],
                 allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
+        }
+
+        /** Runs round trips, recording each into {@code samples}. */
+        private void run(final int size, final int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                samples[i] = roundTrip(size);
+            }
         }
 
         /** @return the round trip in nanoseconds: post of the message until its echo is polled. */
