@@ -13,13 +13,13 @@ import io.softverbs.SendFlags;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.offheap.LinePadding;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftCq;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Syndrome;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The completer stage (rxe's comp): turns responses into send completions, in posting order; handles RNR and

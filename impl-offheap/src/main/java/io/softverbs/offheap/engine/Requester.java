@@ -9,12 +9,12 @@ import io.softverbs.QpState;
 import io.softverbs.SendFlags;
 import io.softverbs.WcStatus;
 import io.softverbs.offheap.LinePadding;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftMr;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The requester stage (rxe's req): walks a scheduled QP's send ring from the doorbell, checks each WQE's local

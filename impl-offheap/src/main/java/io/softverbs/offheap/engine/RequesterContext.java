@@ -1,10 +1,10 @@
 package io.softverbs.offheap.engine;
 
 import io.softverbs.offheap.LinePadding;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import org.agrona.BitUtil;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The requester's per-QP state, owned by the engine: where each WQE starts, its PSN and progress, and the

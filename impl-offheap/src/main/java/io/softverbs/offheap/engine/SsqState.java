@@ -1,11 +1,11 @@
 package io.softverbs.offheap.engine;
 
 import io.softverbs.WcStatus;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftCq;
 import org.agrona.BitUtil;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The engine's state of a shared send queue: every WQE in posting order with the channel it went to and how it

@@ -4,10 +4,10 @@ import io.softverbs.Errors;
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.engine.Segments;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The producer half of {@code ibv_post_send}, shared by a QP's own send queue and a shared send queue: validates a

@@ -5,12 +5,12 @@ import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
 import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.Segments;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundRequest;
 import org.agrona.UnsafeApi;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The responder's view of a request on the mem transport: header fields from the request's lane slot; a compact

@@ -1,8 +1,8 @@
 package io.softverbs.offheap.transport.mem;
 
+import io.softverbs.offheap.host.DeviceBuffer;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * A one-way lane from one engine to another: a ring of 128-byte slots, one message per slot, single producer

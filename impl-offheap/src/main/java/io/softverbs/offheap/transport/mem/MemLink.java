@@ -4,13 +4,13 @@ import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
 import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.Segments;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
 import io.softverbs.offheap.transport.Syndrome;
 import org.agrona.BufferUtil;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * A connected QP's path to its peer on the mem transport. Requests go into the lane to the peer's engine, one

@@ -7,11 +7,11 @@ import java.util.function.IntFunction;
 import io.softverbs.Errors;
 import io.softverbs.VerbsException;
 import io.softverbs.offheap.LinePadding;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundHandler;
 import io.softverbs.offheap.transport.Link;
 import io.softverbs.offheap.transport.Transport;
-import io.softverbs.offheap.host.DeviceBuffer;
 
 /**
  * The in-process transport of one context. Each engine this one sends to gets two {@link MemLane}s from it: one
