@@ -2,9 +2,9 @@ package io.softverbs.offheap.host;
 
 import java.nio.ByteBuffer;
 
+import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.BufferUtil;
 
 /**
  * The soft device's own memory: queue rings, doorbell records, CQEs, transport lanes and ACK cells. Every offset
@@ -16,9 +16,11 @@ import org.agrona.BufferUtil;
  */
 public final class DeviceBuffer
 {
-    /** The same memory as an Agrona buffer, for APIs that take one (bounds-checked, off the word-access path). */
+    /**
+     * The same memory as an Agrona buffer, for APIs that take one (bounds-checked, off the word-access path); it
+     * also holds the {@link ByteBuffer}, which keeps the memory allocated while this buffer views it.
+     */
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private ByteBuffer memory;
     private long address;
     private int capacity;
 
@@ -40,7 +42,6 @@ public final class DeviceBuffer
         {
             throw new IllegalArgumentException("device memory is direct");
         }
-        memory = buffer;
         address = BufferUtil.address(buffer);
         capacity = buffer.capacity();
         view.wrap(buffer);
@@ -57,9 +58,9 @@ public final class DeviceBuffer
     {
         if (offset < 0 || length < 0 || offset > other.capacity - length)
         {
-            throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " capacity=" + other.capacity);
+            throw new IndexOutOfBoundsException(
+                "offset=" + offset + " length=" + length + " capacity=" + other.capacity);
         }
-        memory = other.memory;
         address = other.address + offset;
         capacity = length;
         view.wrap(other.view, offset, length);
