@@ -30,12 +30,13 @@ class ZeroGarbageTest
     private static final int WARM_UP = 100_000;
     private static final int MAX_EXTRA_WARM_UPS = 10;
     private static final int MEASURED = 1_000_000;
+    private static final int MEASURED_WINDOWS = 3;
     /**
      * Not garbage from the data path: when this thread's invocation counters trigger a C2 compile, HotSpot resolves
      * every String constant of the method's class on the requesting thread (CompileBroker::compile_method, before
      * queuing the task), i.e. a few String + byte[] pairs per class, once. A late C2 compile can land in the
      * measured window (seen: 56 to 160 bytes). With -Xint the same loop allocates exactly 0 bytes after the first
-     * 10k round trips. A leak of even one 16-byte object per 100 round trips would be 160 KB here.
+     * 10k round trips. A leak of even one 16-byte object per 100 round trips would be 160 KB in every window.
      */
     private static final long JIT_SLACK_BYTES = 1024;
 
@@ -68,8 +69,21 @@ class ZeroGarbageTest
         }
     }
 
-    /** Everything the loop touches, allocated up front. */
-    private static final class RoundTrip
+    /** A measured loop: everything it touches allocated up front. */
+    private interface Loop
+    {
+        /** Runs operations {@code first} to {@code first + n - 1}. */
+        void run(long first, int n);
+
+        /** @return operations that failed, timed out or completed wrongly so far. */
+        long failures();
+
+        /** @return operations completed so far. */
+        long completed();
+    }
+
+    /** SEND ping-pong: repost the receive, post the SEND, both completions. */
+    private static final class RoundTrip implements Loop
     {
         final Context ctxA;
         final Context ctxB;
@@ -97,7 +111,8 @@ class ZeroGarbageTest
         }
 
         /** {@code n} round trips: repost the receive, post the SEND, drive both engines until both completions. */
-        void run(final long first, final int n)
+        @Override
+        public void run(final long first, final int n)
         {
             for (long i = first; i < first + n; i++)
             {
@@ -125,6 +140,96 @@ class ZeroGarbageTest
                 }
             }
         }
+
+        @Override
+        public long failures()
+        {
+            return postFailures + timeouts + sent.errors + received.errors + Math.abs(sent.count - received.count);
+        }
+
+        @Override
+        public long completed()
+        {
+            return sent.count;
+        }
+    }
+
+    /**
+     * One-sided operations, which the mem transport executes on the requester's thread: an unsignaled inline WRITE,
+     * then a signaled READ of what it wrote and a signaled FETCH_ADD, both waited for.
+     */
+    private static final class OneSided implements Loop
+    {
+        final Context ctxA;
+        final Context ctxB;
+        final QueuePair qpA;
+        final CompletionQueue sendCq;
+        final MemoryRegion local;
+        final SendWorkRequest write = new SendWorkRequest();
+        final SendWorkRequest read = new SendWorkRequest();
+        final SendWorkRequest add = new SendWorkRequest();
+        final Counter done = new Counter();
+        long failures;
+
+        OneSided(final Pair pair, final MemoryRegion local, final MemoryRegion remote)
+        {
+            ctxA = pair.a.ctx;
+            ctxB = pair.b.ctx;
+            qpA = pair.qpA;
+            sendCq = pair.a.sendCq;
+            this.local = local;
+            write.opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE).sge(local, 0, 32)
+                .remote(remote.address(), remote.rkey());
+            read.opcode(Opcode.RDMA_READ).flags(SendFlags.SIGNALED).sge(local, 64, 32)
+                .remote(remote.address(), remote.rkey());
+            add.opcode(Opcode.ATOMIC_FETCH_AND_ADD).flags(SendFlags.SIGNALED).sge(local, 128, 8)
+                .remote(remote.address() + 64, remote.rkey()).compareAdd(1);
+        }
+
+        @Override
+        public void run(final long first, final int n)
+        {
+            for (long i = first; i < first + n; i++)
+            {
+                local.buffer().putLong(0, i);
+                if (qpA.postSend(write.wrId(i)) != 0 || qpA.postSend(read.wrId(i)) != 0 ||
+                    qpA.postSend(add.wrId(i)) != 0)
+                {
+                    failures++;
+                    return;
+                }
+                final long target = done.count + 2;
+                final long deadline = System.nanoTime() + WAIT_NANOS;
+                done.expectedWrId = i;
+                while (done.count != target)
+                {
+                    ctxA.progress();
+                    ctxB.progress();
+                    sendCq.poll(done, 1);
+                    if (System.nanoTime() - deadline > 0)
+                    {
+                        failures++;
+                        return;
+                    }
+                }
+                if (local.buffer().getLong(64) != i || local.buffer().getLong(128) != i)
+                {
+                    failures++; // READ saw the WRITE; the counter at the peer counts one per iteration from 0
+                }
+            }
+        }
+
+        @Override
+        public long failures()
+        {
+            return failures + done.errors;
+        }
+
+        @Override
+        public long completed()
+        {
+            return done.count / 2;
+        }
     }
 
     @Test
@@ -134,13 +239,27 @@ class ZeroGarbageTest
         pair = Pair.open(ProgressMode.INVOKER, o -> o, true);
         final MemoryRegion src = pair.a.alloc(4096, Access.LOCAL_WRITE);
         final MemoryRegion dst = pair.b.alloc(4096, Access.LOCAL_WRITE);
-        final RoundTrip loop = new RoundTrip(pair, src, dst);
+        assertSteadyStateAllocatesNothing(new RoundTrip(pair, src, dst), "post/poll round trips");
+    }
+
+    @Test
+    void oneSidedOperationsAllocateNothingInSteadyState()
+    {
+        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64), true);
+        final MemoryRegion local = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        final MemoryRegion remote = pair.b.alloc(4096,
+            Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC);
+        assertSteadyStateAllocatesNothing(new OneSided(pair, local, remote), "WRITE+READ+FETCH_ADD iterations");
+    }
+
+    private static void assertSteadyStateAllocatesNothing(final Loop loop, final String what)
+    {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         final long threadId = Thread.currentThread().getId();
 
-        // Warm-up: WARM_UP round trips, then further blocks of WARM_UP until one whole block allocates nothing
+        // Warm-up: WARM_UP iterations, then further blocks of WARM_UP until one whole block allocates nothing
         // (at most MAX_EXTRA_WARM_UPS), so the measurement starts once C2 has compiled the loop. Steady-state
         // garbage can never produce a clean block, so this cannot hide it; it only waits out the JIT (see
         // JIT_SLACK_BYTES).
@@ -158,20 +277,26 @@ class ZeroGarbageTest
                 break;
             }
         }
-        assertEquals(0, loop.postFailures + loop.timeouts + loop.sent.errors + loop.received.errors, "warm-up failed");
+        assertEquals(0, loop.failures(), "warm-up failed");
 
-        final long before = threads.getThreadAllocatedBytes(threadId);
-        loop.run(next, MEASURED);
-        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-        next += MEASURED;
+        // Up to MEASURED_WINDOWS windows, until one stays within the slack: a late C2 compile lands in one window
+        // at most once, while steady-state garbage fills every window.
+        final long[] windows = new long[MEASURED_WINDOWS];
+        int measured = 0;
+        boolean clean = false;
+        while (measured < MEASURED_WINDOWS && !clean)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            loop.run(next, MEASURED);
+            windows[measured] = threads.getThreadAllocatedBytes(threadId) - before;
+            clean = windows[measured] <= JIT_SLACK_BYTES;
+            measured++;
+            next += MEASURED;
+        }
 
-        assertEquals(0, loop.postFailures, "post failures");
-        assertEquals(0, loop.timeouts, "round trips that timed out");
-        assertEquals(0, loop.sent.errors, "bad send completions");
-        assertEquals(0, loop.received.errors, "bad receive completions");
-        assertEquals(next, loop.sent.count);
-        assertEquals(next, loop.received.count);
-        assertTrue(allocated <= JIT_SLACK_BYTES,
-            "bytes allocated by " + MEASURED + " post/poll round trips: " + allocated);
+        assertEquals(0, loop.failures(), "failed, timed out or wrong completions");
+        assertEquals(next, loop.completed());
+        assertTrue(clean, "bytes allocated by each window of " + MEASURED + " " + what + ": " +
+            java.util.Arrays.toString(windows));
     }
 }

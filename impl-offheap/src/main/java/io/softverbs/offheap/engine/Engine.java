@@ -67,8 +67,8 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     private final MpscArrayQueue<Schedulable> runQueue;
     private final ControlStage control = new ControlStage();
     private final Completer completer = new Completer(this);
-    private final Requester requester = new Requester(this, completer);
     private final Responder responder = new Responder(this, completer);
+    private final Requester requester = new Requester(this, completer, responder);
     private final java.util.ArrayList<SoftQp> stalled = new java.util.ArrayList<>();
     private SoftQp[] timed = new SoftQp[16];
     private int timedCount;

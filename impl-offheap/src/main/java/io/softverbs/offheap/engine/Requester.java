@@ -15,10 +15,12 @@ import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftMr;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.Link;
+import io.softverbs.offheap.transport.WqeRequest;
 
 /**
  * The requester stage (rxe's req): walks a scheduled QP's send ring from the doorbell, checks each WQE's local
- * memory, executes local operations, and hands the rest to the transport with a PSN. It stops at a fence, at the
+ * memory, executes local operations, executes one-sided operations at once where the peer is in this process
+ * (mem), and hands the rest to the transport with a PSN. It stops at a fence, at the
  * READ/atomic limit, during an RNR wait, and when the transport is full.
  */
 final class Requester extends LinePadding
@@ -27,12 +29,15 @@ final class Requester extends LinePadding
 
     private final Engine engine;
     private final Completer completer;
+    private final Responder responder;
     private final Segments scratch = new Segments();
+    private final WqeRequest direct = new WqeRequest();
 
-    Requester(final Engine engine, final Completer completer)
+    Requester(final Engine engine, final Completer completer, final Responder responder)
     {
         this.engine = engine;
         this.completer = completer;
+        this.responder = responder;
     }
 
     void process(final SoftQp qp)
@@ -115,6 +120,16 @@ final class Requester extends LinePadding
                     return;
                 }
             }
+            if (rc.ackSeq == rc.sendSeq && (readOrAtomic || opcode == Opcode.RDMA_WRITE) &&
+                executeDirect(qp, link, rc.nextPsn, rc.blockStart[i]))
+            {
+                rc.state[i] = DONE; // executed and, with nothing before it outstanding, as good as acknowledged
+                rc.psn[i] = rc.nextPsn;
+                rc.nextPsn = Psn.next(rc.nextPsn);
+                rc.ackSeq++;
+                rc.sendSeq++;
+                continue;
+            }
             if (!link.sendRequest(rc.nextPsn, rc.blockStart[i]))
             {
                 more = true; // transport full: try again next cycle
@@ -144,6 +159,17 @@ final class Requester extends LinePadding
         {
             engine.schedule(qp);
         }
+    }
+
+    /**
+     * A one-sided operation on a transport whose peer is in this process runs here and now, if the peer's
+     * responder would run it with success (see {@link Responder#executeDirect}). Only when nothing of this QP is
+     * outstanding: it must not overtake a request still on its way.
+     */
+    private boolean executeDirect(final SoftQp qp, final Link link, final int psn, final long wqeBlock)
+    {
+        final ResponderContext peer = link.directPeer();
+        return peer != null && responder.executeDirect(peer, qp.qpNum(), psn, direct.wrap(qp, wqeBlock));
     }
 
     private static WcStatus localInvalidate(final SoftQp qp, final int rkey)

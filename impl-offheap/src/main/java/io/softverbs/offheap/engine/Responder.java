@@ -6,7 +6,6 @@ import io.softverbs.Access;
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
 import io.softverbs.Opcode;
-import io.softverbs.QpState;
 import io.softverbs.SendFlags;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
@@ -52,12 +51,11 @@ final class Responder extends LinePadding
 
     void onRequest(final SoftQp qp, final int srcQpn, final int psn, final InboundRequest request)
     {
-        final int state = qp.stateOrdinal();
-        if (state < QpState.RTR.ordinal() || state == QpState.ERR.ordinal() || srcQpn != qp.destQpn())
+        final ResponderContext rs = qp.responder();
+        if (rs.admittedQpn != srcQpn)
         {
             return; // not ready, in error, or not our peer: dropped as on a wire
         }
-        final ResponderContext rs = qp.responder();
         final int order = Psn.compare(psn, rs.expectedPsn);
         if (order > 0)
         {
@@ -96,11 +94,11 @@ final class Responder extends LinePadding
             case SEND_WITH_INV_AND_IMM:
                 return send(qp, opcode, request);
             case RDMA_WRITE:
-                return write(qp, request);
+                return write(qp.responder(), request);
             case RDMA_WRITE_WITH_IMM:
                 return writeWithImm(qp, request);
             case RDMA_READ:
-                return read(qp, request);
+                return read(qp.responder(), request);
             case ATOMIC_CMP_AND_SWP:
             case ATOMIC_FETCH_AND_ADD:
                 return atomic(qp, psn, opcode, request);
@@ -165,9 +163,9 @@ final class Responder extends LinePadding
         return Syndrome.ACK;
     }
 
-    private int write(final SoftQp qp, final InboundRequest request)
+    private int write(final ResponderContext rs, final InboundRequest request)
     {
-        if ((qp.accessFlags() & Access.REMOTE_WRITE) == 0)
+        if ((rs.accessFlags & Access.REMOTE_WRITE) == 0)
         {
             return Syndrome.NAK_INVALID_REQUEST;
         }
@@ -175,11 +173,11 @@ final class Responder extends LinePadding
         {
             return Syndrome.REQUESTER_PROTECTION;
         }
-        final int check = target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), source.total(),
+        final int check = target.resolveRemote(rs.keys, rs.pd, request.remoteAddress(), source.total(),
             request.rkey(), Access.REMOTE_WRITE);
         if (check != Segments.ALLOWED)
         {
-            return remoteKeyRefusal(qp, check);
+            return remoteKeyRefusal(rs, check);
         }
         Segments.copy(source, target);
         return Syndrome.ACK;
@@ -192,7 +190,7 @@ final class Responder extends LinePadding
         {
             return Syndrome.RNR_NAK | qp.minRnrTimer();
         }
-        final int syndrome = write(qp, request);
+        final int syndrome = write(qp.responder(), request);
         if (syndrome == Syndrome.ACK)
         {
             completeReceive(qp, rq, WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, (int)source.total(),
@@ -201,57 +199,118 @@ final class Responder extends LinePadding
         return syndrome;
     }
 
-    private int read(final SoftQp qp, final InboundRequest request)
+    private int read(final ResponderContext rs, final InboundRequest request)
     {
-        if ((qp.accessFlags() & Access.REMOTE_READ) == 0)
+        if ((rs.accessFlags & Access.REMOTE_READ) == 0)
         {
             return Syndrome.NAK_INVALID_REQUEST;
         }
-        final int check = target.resolveRemote(qp.keys(), qp.pd(), request.remoteAddress(), request.length(),
+        final int check = target.resolveRemote(rs.keys, rs.pd, request.remoteAddress(), request.length(),
             request.rkey(), Access.REMOTE_READ);
         if (check != Segments.ALLOWED)
         {
-            return remoteKeyRefusal(qp, check);
+            return remoteKeyRefusal(rs, check);
         }
         return request.deliverRead(target) ? Syndrome.ACK : Syndrome.REQUESTER_PROTECTION;
     }
 
     private int atomic(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
     {
-        final long address = request.remoteAddress();
-        if ((qp.accessFlags() & Access.REMOTE_ATOMIC) == 0 || (address & 7) != 0)
+        final int check = checkAtomic(qp.responder(), request);
+        if (check != Syndrome.ACK)
         {
-            return Syndrome.NAK_INVALID_REQUEST;
+            return check;
         }
-        final int check = target.resolveRemote(qp.keys(), qp.pd(), address, Long.BYTES, request.rkey(),
-            Access.REMOTE_ATOMIC);
-        if (check != Segments.ALLOWED)
-        {
-            return remoteKeyRefusal(qp, check);
-        }
-        if (!request.checkAtomicSink())
-        {
-            return Syndrome.REQUESTER_PROTECTION;
-        }
-        final long original;
-        if (opcode == Opcode.ATOMIC_FETCH_AND_ADD)
-        {
-            original = UnsafeApi.getAndAddLong(null, address, request.compareAdd());
-        }
-        else
-        {
-            original = UnsafeApi.compareAndExchangeLong(null, address, request.compareAdd(), request.swap());
-        }
+        final long original = performAtomic(opcode, request);
         qp.responder().saveAtomic(psn, original);
         request.deliverAtomic(original);
         return Syndrome.ACK;
+    }
+
+    private int checkAtomic(final ResponderContext rs, final InboundRequest request)
+    {
+        final long address = request.remoteAddress();
+        if ((rs.accessFlags & Access.REMOTE_ATOMIC) == 0 || (address & 7) != 0)
+        {
+            return Syndrome.NAK_INVALID_REQUEST;
+        }
+        final int check = target.resolveRemote(rs.keys, rs.pd, address, Long.BYTES, request.rkey(),
+            Access.REMOTE_ATOMIC);
+        if (check != Segments.ALLOWED)
+        {
+            return remoteKeyRefusal(rs, check);
+        }
+        return request.checkAtomicSink() ? Syndrome.ACK : Syndrome.REQUESTER_PROTECTION;
+    }
+
+    /** The atomic itself, on the address {@link #checkAtomic} resolved. @return the value before it. */
+    private long performAtomic(final Opcode opcode, final InboundRequest request)
+    {
+        final long address = target.address(0);
+        if (opcode == Opcode.ATOMIC_FETCH_AND_ADD)
+        {
+            return UnsafeApi.getAndAddLong(null, address, request.compareAdd());
+        }
+        return UnsafeApi.compareAndExchangeLong(null, address, request.compareAdd(), request.swap());
+    }
+
+    /**
+     * The mem transport's direct path: executes a one-sided request (WRITE, READ, atomic) of a requester in this
+     * process against its peer QP at once, on the requester's thread, as a DMA engine would, with this
+     * responder's checks on the peer's rights and keys. It runs only where the peer's own responder would execute
+     * the request now with success and keep nothing but the next PSN: the peer connected to this requester and ready,
+     * expecting the requester's next PSN (so nothing of the requester's is still on its way), and every check
+     * passed. Anything else returns false before touching memory, and the request travels, to be answered (or
+     * refused, with the peer QP's error handling) by the peer itself.
+     *
+     * @param peer         the responder's context, owned by another engine: only the PSN is written here.
+     * @param requesterQpn the requester QP, in a cycle of this engine.
+     * @param nextPsn      the PSN the request would carry.
+     * @param request      the request, read from the requester's WQE.
+     * @return true if it executed.
+     */
+    boolean executeDirect(final ResponderContext peer, final int requesterQpn, final int nextPsn,
+        final InboundRequest request)
+    {
+        if (peer.admittedQpn != requesterQpn || peer.expectedPsn != nextPsn || !executeOneSided(peer, request))
+        {
+            return false;
+        }
+        // The request consumed its PSN, as one that travelled would. Nothing of this requester's is in flight, so
+        // the peer's engine is not touching this field now; its next request from us is published after this.
+        peer.expectedPsn = Psn.next(nextPsn);
+        return true;
+    }
+
+    private boolean executeOneSided(final ResponderContext peer, final InboundRequest request)
+    {
+        final int opcode = request.opcode();
+        if (opcode == Opcode.RDMA_WRITE.ordinal())
+        {
+            return write(peer, request) == Syndrome.ACK;
+        }
+        if (opcode == Opcode.RDMA_READ.ordinal())
+        {
+            return read(peer, request) == Syndrome.ACK;
+        }
+        if (opcode == Opcode.ATOMIC_CMP_AND_SWP.ordinal() || opcode == Opcode.ATOMIC_FETCH_AND_ADD.ordinal())
+        {
+            if (checkAtomic(peer, request) != Syndrome.ACK)
+            {
+                return false;
+            }
+            // Nothing is saved for a duplicate: a request that never travelled is never sent again.
+            request.deliverAtomic(performAtomic(Opcode.of(opcode), request));
+            return true;
+        }
+        return false;
     }
 
     private void duplicate(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
     {
         if (opcode == Opcode.RDMA_READ)
         {
-            respond(qp, psn, read(qp, request)); // READs are idempotent: execute again
+            respond(qp, psn, read(qp.responder(), request)); // READs are idempotent: execute again
         }
         else if (opcode != null && opcode.isAtomic())
         {
@@ -289,9 +348,9 @@ final class Responder extends LinePadding
     }
 
     /** A pending rkey is not an error: the peer is told to come back later (RNR NAK), as for a missing receive. */
-    private static int remoteKeyRefusal(final SoftQp qp, final int check)
+    private static int remoteKeyRefusal(final ResponderContext rs, final int check)
     {
-        return check == Segments.WAIT ? Syndrome.RNR_NAK | qp.minRnrTimer() : Syndrome.NAK_REMOTE_ACCESS;
+        return check == Segments.WAIT ? Syndrome.RNR_NAK | rs.minRnrTimer : Syndrome.NAK_REMOTE_ACCESS;
     }
 
     private static int solicitedFlag(final InboundRequest request)

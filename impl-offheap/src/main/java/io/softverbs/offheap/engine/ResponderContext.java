@@ -1,16 +1,31 @@
 package io.softverbs.offheap.engine;
 
 import io.softverbs.offheap.LinePadding;
+import io.softverbs.offheap.resource.KeyTable;
+import io.softverbs.offheap.resource.SoftPd;
 
 /**
- * The responder's per-QP state, owned by the engine: the PSN it expects next and the results of recent atomics, so
- * a duplicate atomic is answered from here and never executed twice.
+ * The responder's half of a QP's context, owned by the engine: what it admits (rights, source QP, keys, PD), the
+ * PSN it expects next, and the results of recent atomics, so a duplicate atomic is answered from here and never
+ * executed twice.
+ * <p>
+ * A requester in this process reads it too, to execute a one-sided operation directly
+ * ({@link Responder#executeDirect}). That is why the admission attributes live here and not in the QP object,
+ * whose cache lines its own thread writes on every post: this object is written only by the control stage and
+ * by requests that arrive.
  */
 public final class ResponderContext extends LinePadding
 {
     /** Most outstanding READs/atomics a QP accepts or issues. */
     public static final int MAX_RD_ATOMIC = 16;
+    private static final int NOBODY = -1;
 
+    final KeyTable keys;
+    final SoftPd pd;
+    int accessFlags;
+    int minRnrTimer;
+    /** The QPN whose requests are executed now (RTR, RTS, SQD), or {@link #NOBODY}; stored last by the control stage. */
+    volatile int admittedQpn = NOBODY;
     int expectedPsn;
     /** Highest PSN executed and not yet acknowledged; ACKs are cumulative, so one per cycle covers them all. */
     int ackPsn;
@@ -23,11 +38,43 @@ public final class ResponderContext extends LinePadding
     private int atomicNext;
     private int atomicCount;
 
-    /** @param capacity atomic results kept. */
-    public ResponderContext(final int capacity)
+    /**
+     * @param capacity atomic results kept.
+     * @param keys     the device's key table.
+     * @param pd       the QP's PD.
+     */
+    public ResponderContext(final int capacity, final KeyTable keys, final SoftPd pd)
     {
+        this.keys = keys;
+        this.pd = pd;
         atomicPsn = new int[capacity];
         atomicOriginal = new long[capacity];
+    }
+
+    /** @return the remote rights ({@code qp_access_flags}). */
+    public int accessFlags()
+    {
+        return accessFlags;
+    }
+
+    /** @return the RNR timer code sent with an RNR NAK. */
+    public int minRnrTimer()
+    {
+        return minRnrTimer;
+    }
+
+    /**
+     * Control stage: the QP's responder attributes changed.
+     *
+     * @param accessFlags remote rights.
+     * @param minRnrTimer RNR timer code.
+     * @param sourceQpn   the connected QP whose requests are executed, or -1 when none are (state below RTR, ERR).
+     */
+    public void admit(final int accessFlags, final int minRnrTimer, final int sourceQpn)
+    {
+        this.accessFlags = accessFlags;
+        this.minRnrTimer = minRnrTimer;
+        admittedQpn = sourceQpn; // volatile: a reader that sees the QPN sees the attributes stored before it
     }
 
     void saveAtomic(final int psn, final long original)

@@ -54,14 +54,12 @@ public final class SoftQp extends Schedulable implements QueuePair
     private final ProducerLock recvLock = new ProducerLock();
 
     // Attributes, written by the control stage on the engine thread.
-    private int accessFlags;
     private int pathMtu = 4096;
     private int destQpn;
     private String remoteAddress;
     private int timeout;
     private int retryCount;
     private int rnrRetry;
-    private int minRnrTimer;
     private int maxRdAtomic = 1;
     private int maxDestRdAtomic = 1;
     private Link link;
@@ -113,7 +111,7 @@ public final class SoftQp extends Schedulable implements QueuePair
         this.signalAll = signalAll;
         this.initialPsn = initialPsn;
         this.requester = ssq == null ? new RequesterContext(sq.depth()) : new RequesterContext(ssq.state());
-        this.responder = new ResponderContext(maxRdAtomic);
+        this.responder = new ResponderContext(maxRdAtomic, context.keys(), pd);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -270,6 +268,7 @@ public final class SoftQp extends Schedulable implements QueuePair
     public void state(final QpState newState)
     {
         state = newState.ordinal();
+        responder.admit(responder.accessFlags(), responder.minRnrTimer(), admittedQpn());
     }
 
     @Override
@@ -382,13 +381,13 @@ public final class SoftQp extends Schedulable implements QueuePair
     /** @return QP access flags. */
     public int accessFlags()
     {
-        return accessFlags;
+        return responder.accessFlags();
     }
 
     /** @param accessFlags QP access flags. */
     public void accessFlags(final int accessFlags)
     {
-        this.accessFlags = accessFlags;
+        responder.admit(accessFlags, responder.minRnrTimer(), admittedQpn());
     }
 
     /** @return path MTU. */
@@ -413,6 +412,14 @@ public final class SoftQp extends Schedulable implements QueuePair
     public void destQpn(final int destQpn)
     {
         this.destQpn = destQpn;
+        responder.admit(responder.accessFlags(), responder.minRnrTimer(), admittedQpn());
+    }
+
+    /** @return whose requests the responder executes now: the connected QP in RTR, RTS and SQD, nobody (-1) else. */
+    private int admittedQpn()
+    {
+        final int s = state;
+        return s >= QpState.RTR.ordinal() && s != QpState.ERR.ordinal() ? destQpn : -1;
     }
 
     /** @return peer address. */
@@ -466,13 +473,13 @@ public final class SoftQp extends Schedulable implements QueuePair
     /** @return RNR timer code this QP asks peers to wait. */
     public int minRnrTimer()
     {
-        return minRnrTimer;
+        return responder.minRnrTimer();
     }
 
     /** @param minRnrTimer RNR timer code. */
     public void minRnrTimer(final int minRnrTimer)
     {
-        this.minRnrTimer = minRnrTimer;
+        responder.admit(responder.accessFlags(), minRnrTimer, admittedQpn());
     }
 
     /** @return outstanding READs/atomics this QP may issue. */

@@ -1,5 +1,7 @@
 package io.softverbs.offheap.transport;
 
+import io.softverbs.offheap.engine.ResponderContext;
+
 /** A connected QP's path to its peer QP: how requests and responses leave this engine. */
 public interface Link
 {
@@ -32,6 +34,17 @@ public interface Link
     default boolean ackChanged()
     {
         return false;
+    }
+
+    /**
+     * Transports whose peer's memory is in this process (mem) let the requester execute a one-sided operation
+     * against the peer QP itself, one copy or one CPU atomic and no message; a wire transport never does.
+     *
+     * @return the peer QP's responder context, or null if requests must travel.
+     */
+    default ResponderContext directPeer()
+    {
+        return null;
     }
 
     /** The QP no longer uses this link (reset, or connected anew): the peer must stop writing to its state. */

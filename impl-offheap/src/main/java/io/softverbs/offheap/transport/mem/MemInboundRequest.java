@@ -1,28 +1,21 @@
 package io.softverbs.offheap.transport.mem;
 
-import io.softverbs.Access;
 import io.softverbs.Opcode;
-import io.softverbs.SendFlags;
 import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.DeviceBuffer;
-import io.softverbs.offheap.host.SendRing;
-import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundRequest;
-import org.agrona.UnsafeApi;
+import io.softverbs.offheap.transport.WqeRequest;
 
 /**
- * The responder's view of a request on the mem transport: header fields from the request's lane slot; a compact
- * request's payload from the slot itself; SGE lists and larger inline payloads read in place from the requester's
- * send ring (as an RNIC fetches them by DMA). The requester's memory is checked against the requester's key
- * table. The requester's objects are touched only for an extended request, so a compact one reads nothing but
- * its slot on the requester's side.
+ * The responder's view of a request on the mem transport. A compact request is read from its lane slot alone
+ * (header and payload), so it touches nothing on the requester's side but the slot. An extended one is read in
+ * place from the requester's WQE ({@link WqeRequest}), as an RNIC fetches SGE lists and payloads by DMA.
  */
 final class MemInboundRequest extends LinePadding implements InboundRequest
 {
-    private final Segments sink = new Segments();
-    private SoftQp requester;
+    private final WqeRequest extended = new WqeRequest();
     private DeviceBuffer slotBuffer;
     private int slot;
     private int form;
@@ -31,16 +24,16 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
     {
         // Reference stores only on change: each one into this long-lived object runs the collector's write
         // barrier, which (G1, across regions) includes a StoreLoad fence.
-        if (this.requester != requester)
-        {
-            this.requester = requester;
-        }
         if (this.slotBuffer != slotBuffer)
         {
             this.slotBuffer = slotBuffer;
         }
         this.slot = slot;
         this.form = slotBuffer.getByte(slot + MemRequest.FORM);
+        if (form == MemRequest.EXTENDED)
+        {
+            extended.wrap(requester, slotBuffer.getLong(slot + MemRequest.WQE_BLOCK));
+        }
     }
 
     private boolean compact()
@@ -68,19 +61,19 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
     @Override
     public long length()
     {
-        return compact() ? form : slotBuffer.getInt(slot + MemRequest.LENGTH) & 0xFFFF_FFFFL;
+        return compact() ? form : extended.length();
     }
 
     @Override
     public long remoteAddress()
     {
-        return slotBuffer.getLong(slot + (compact() ? MemRequest.C_REMOTE_ADDRESS : MemRequest.REMOTE_ADDRESS));
+        return compact() ? slotBuffer.getLong(slot + MemRequest.C_REMOTE_ADDRESS) : extended.remoteAddress();
     }
 
     @Override
     public int rkey()
     {
-        return slotBuffer.getInt(slot + (compact() ? MemRequest.C_RKEY : MemRequest.KEY));
+        return compact() ? slotBuffer.getInt(slot + MemRequest.C_RKEY) : extended.rkey();
     }
 
     @Override
@@ -90,7 +83,7 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
         {
             return isWrite() ? 0 : slotBuffer.getInt(slot + MemRequest.C_IMM);
         }
-        return slotBuffer.getInt(slot + MemRequest.IMM);
+        return extended.immData();
     }
 
     @Override
@@ -100,19 +93,19 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
         {
             return isWrite() ? 0 : slotBuffer.getInt(slot + MemRequest.C_INV_RKEY);
         }
-        return slotBuffer.getInt(slot + MemRequest.KEY);
+        return extended.invalidateRkey();
     }
 
     @Override
     public long compareAdd()
     {
-        return compact() ? 0 : slotBuffer.getLong(slot + MemRequest.COMPARE_ADD);
+        return compact() ? 0 : extended.compareAdd();
     }
 
     @Override
     public long swap()
     {
-        return compact() ? 0 : slotBuffer.getLong(slot + MemRequest.SWAP);
+        return compact() ? 0 : extended.swap();
     }
 
     @Override
@@ -124,55 +117,24 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
             out.addChecked(slotBuffer.addressOffset() + slot + MemRequest.C_PAYLOAD, form);
             return true;
         }
-        final SendRing sq = requester.sendRing();
-        final int wqe = wqeOffset(sq);
-        if ((flags() & SendFlags.INLINE) != 0)
-        {
-            out.clear();
-            out.addChecked(sq.buffer().addressOffset() + wqe + WqeLayout.DATA, length());
-            return true;
-        }
-        return out.resolveSgl(requester.keys(), requester.pd(), sq.buffer(), wqe + WqeLayout.DATA, numSge(), 0) ==
-            Segments.ALLOWED;
+        return extended.resolveSource(out);
     }
 
     @Override
     public boolean deliverRead(final Segments source)
     {
-        if (!resolveSink())
-        {
-            return false;
-        }
-        Segments.copy(source, sink);
-        return true;
+        return !compact() && extended.deliverRead(source);
     }
 
     @Override
     public boolean checkAtomicSink()
     {
-        return resolveSink() && sink.count() == 1 && sink.total() == Long.BYTES;
-    }
-
-    private boolean resolveSink()
-    {
-        final SendRing sq = requester.sendRing();
-        return !compact() && sink.resolveSgl(requester.keys(), requester.pd(), sq.buffer(),
-            wqeOffset(sq) + WqeLayout.DATA, numSge(), Access.LOCAL_WRITE) == Segments.ALLOWED;
+        return !compact() && extended.checkAtomicSink();
     }
 
     @Override
     public void deliverAtomic(final long original)
     {
-        UnsafeApi.putLong(sink.address(0), original);
-    }
-
-    private int wqeOffset(final SendRing sq)
-    {
-        return sq.offset(slotBuffer.getLong(slot + MemRequest.WQE_BLOCK));
-    }
-
-    private int numSge()
-    {
-        return slotBuffer.getByte(slot + MemRequest.NUM_SGE);
+        extended.deliverAtomic(original);
     }
 }

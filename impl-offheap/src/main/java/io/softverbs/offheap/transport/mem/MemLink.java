@@ -3,6 +3,7 @@ package io.softverbs.offheap.transport.mem;
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
 import io.softverbs.offheap.LinePadding;
+import io.softverbs.offheap.engine.ResponderContext;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
@@ -29,6 +30,8 @@ final class MemLink extends LinePadding implements Link
 
     private final SoftQp local;
     private final SoftQp peer;
+    /** The peer's responder, if one-sided operations may execute against it directly; null if they travel. */
+    private final ResponderContext directPeer;
     /** Copied: the data path never reads the peer's objects, whose cache lines the peer's thread writes. */
     private final int peerQpn;
     private final MemLane requests;
@@ -49,9 +52,11 @@ final class MemLink extends LinePadding implements Link
      */
     private final DeviceBuffer requesterAckCell = new DeviceBuffer();
 
-    MemLink(final SoftQp local, final SoftQp peer, final MemLane requests, final MemLane responses)
+    MemLink(
+        final SoftQp local, final SoftQp peer, final boolean direct, final MemLane requests, final MemLane responses)
     {
         this.local = local;
+        this.directPeer = direct ? peer.responder() : null;
         this.peer = peer;
         this.peerQpn = peer.qpNum();
         this.requests = requests;
@@ -61,6 +66,12 @@ final class MemLink extends LinePadding implements Link
     SoftQp peer()
     {
         return peer;
+    }
+
+    @Override
+    public ResponderContext directPeer()
+    {
+        return directPeer;
     }
 
     @Override
@@ -80,7 +91,6 @@ final class MemLink extends LinePadding implements Link
         final DeviceBuffer out = requests.buffer();
         out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
         out.putByte(slot + MemRequest.FLAGS, (byte)flags);
-        out.putByte(slot + MemRequest.NUM_SGE, wqe.getByte(offset + WqeLayout.NUM_SGE));
         out.putInt(slot + MemRequest.DST_QPN, peerQpn);
         out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
         out.putInt(slot + MemRequest.PSN, psn);
@@ -106,14 +116,7 @@ final class MemLink extends LinePadding implements Link
         else
         {
             out.putByte(slot + MemRequest.FORM, MemRequest.EXTENDED);
-            out.putInt(slot + MemRequest.LENGTH, length);
-            out.putInt(slot + MemRequest.IMM, wqe.getInt(offset + WqeLayout.IMM));
-            out.putInt(slot + MemRequest.KEY, isSend(opcode) ?
-                wqe.getInt(offset + WqeLayout.INV_RKEY) : wqe.getInt(offset + WqeLayout.RKEY));
-            out.putLong(slot + MemRequest.REMOTE_ADDRESS, wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS));
-            out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock);
-            out.putLong(slot + MemRequest.COMPARE_ADD, wqe.getLong(offset + WqeLayout.COMPARE_ADD));
-            out.putLong(slot + MemRequest.SWAP, wqe.getLong(offset + WqeLayout.SWAP));
+            out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock); // the responder reads the rest in place
         }
         requests.publish(slot);
         return true;

@@ -6,16 +6,15 @@ package io.softverbs.offheap.transport.mem;
  *   <li><b>compact</b>: a SEND (any of the four forms) or an RDMA WRITE without immediate whose inline payload is at
  *   most {@value #COMPACT_PAYLOAD} bytes. The payload travels in the slot: up to 32 bytes, the whole request is
  *   one cache line.</li>
- *   <li><b>extended</b>: every other request. All header fields, and where the responder finds the data: the
- *   WQE's block in the requester's send ring, read in place (SGE lists, larger inline payloads, READ sinks),
- *   as an RNIC fetches them by DMA.</li>
+ *   <li><b>extended</b>: every other request. The WQE's block in the requester's send ring, where the responder
+ *   reads the rest in place (operands, SGE lists, larger inline payloads, READ sinks), as an RNIC fetches them
+ *   by DMA.</li>
  * </ul>
  */
 final class MemRequest
 {
     static final int OPCODE = 4;
     static final int FLAGS = 5;
-    static final int NUM_SGE = 6;
     /** Compact form: the payload length (0..{@value #COMPACT_PAYLOAD}); {@link #EXTENDED} otherwise. */
     static final int FORM = 7;
     static final int DST_QPN = 8;
@@ -30,15 +29,8 @@ final class MemRequest
     static final int C_REMOTE_ADDRESS = 24;
     static final int C_PAYLOAD = 32;
 
-    // extended
-    static final int LENGTH = 20;
-    static final int IMM = 24;
-    /** The invalidated rkey of a SEND_WITH_INV, or the rkey of a WRITE, READ or atomic. */
-    static final int KEY = 28;
-    static final int REMOTE_ADDRESS = 32;
-    static final int WQE_BLOCK = 40;
-    static final int COMPARE_ADD = 48;
-    static final int SWAP = 56;
+    // extended: where the WQE is; everything else is read from it in place
+    static final int WQE_BLOCK = 24;
 
     static final byte EXTENDED = -1;
     /** The largest inline payload a compact request carries. */

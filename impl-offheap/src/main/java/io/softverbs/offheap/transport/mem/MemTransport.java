@@ -19,9 +19,17 @@ import io.softverbs.offheap.transport.Transport;
  * so responses never wait behind requests and the two can never deadlock each other. A request carries the WQE's
  * header and, when small, its inline payload; otherwise the responder reads SGE lists and payloads in place in the
  * requester's send ring, and moves the data with one copy.
+ * <p>
+ * One-sided operations (WRITE, READ, atomics) do not travel at all when nothing else of their QP is in flight: the
+ * requester executes them against the peer's memory itself ({@link Link#directPeer}). The system property
+ * {@value #DIRECT_PROPERTY}{@code =false}, read when a device opens, turns that off, so every request goes
+ * through the lanes as on a wire: for tests of the lanes, and to compare the two.
  */
 public final class MemTransport extends LinePadding implements Transport
 {
+    /** System property: {@code false} sends one-sided operations through the lanes too. */
+    public static final String DIRECT_PROPERTY = "softverbs.mem.direct";
+
     static final int RSP_DST_QPN = 4;
     static final int RSP_PSN = 8;
     static final int RSP_SYNDROME = 12;
@@ -42,6 +50,7 @@ public final class MemTransport extends LinePadding implements Transport
     private volatile MemLane[] inboundRequests = NO_LANES;
     private volatile MemLane[] inboundResponses = NO_LANES;
     private final MemInboundRequest inbound = new MemInboundRequest();
+    private final boolean direct = !"false".equals(System.getProperty(DIRECT_PROPERTY));
 
     /**
      * @param deviceName the device's name.
@@ -68,7 +77,7 @@ public final class MemTransport extends LinePadding implements Transport
             throw new VerbsException(Errors.EINVAL, "QP " + remoteQpn + " at " + remoteAddress + " is not on mem");
         }
         final MemLane[] lanes = outbound.computeIfAbsent((MemTransport)peer.transport(), MemTransport::openLanes);
-        return new MemLink(local, peer, lanes[0], lanes[1]);
+        return new MemLink(local, peer, direct, lanes[0], lanes[1]);
     }
 
     private static MemLane[] openLanes(final MemTransport peer)

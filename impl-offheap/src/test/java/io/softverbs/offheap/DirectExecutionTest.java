@@ -1,0 +1,186 @@
+package io.softverbs.offheap;
+
+import static io.softverbs.offheap.TestSupport.recv;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.softverbs.Access;
+import io.softverbs.AsyncEventType;
+import io.softverbs.MemoryRegion;
+import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
+import io.softverbs.QpAttributes;
+import io.softverbs.QpState;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WcOpcode;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.transport.mem.MemTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The mem transport's direct path: a WRITE, READ or atomic to a peer in this process is executed by the requester
+ * itself, so it completes with the peer's engine never running. Both sides are INVOKER and only the side a test
+ * drives runs. What must not change: a one-sided request never overtakes one still on its way, and anything the
+ * peer would refuse travels to the peer and is refused there, with the peer's own error handling.
+ */
+@Timeout(60)
+class DirectExecutionTest
+{
+    /** Progress calls on the requester alone: far more than a request needs to be executed and completed. */
+    private static final int REQUESTER_ONLY_CYCLES = 1_000;
+
+    private final SendWorkRequest wr = new SendWorkRequest();
+    private Pair pair;
+    private MemoryRegion local;
+    private MemoryRegion remote;
+
+    @BeforeEach
+    void open()
+    {
+        Assumptions.assumeFalse("false".equals(System.getProperty(MemTransport.DIRECT_PROPERTY)),
+            "this run sends every request through the lanes");
+        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64), true);
+        local = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        remote = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ |
+            Access.REMOTE_ATOMIC);
+    }
+
+    @AfterEach
+    void close()
+    {
+        if (pair != null)
+        {
+            pair.close();
+        }
+    }
+
+    /** Polls A's send CQ, running A's engine only. */
+    private WorkCompletion completionWithoutThePeer()
+    {
+        return TestSupport.pollOne(pair.a.sendCq, pair.a.ctx);
+    }
+
+    private void driveRequesterOnly()
+    {
+        for (int i = 0; i < REQUESTER_ONLY_CYCLES; i++)
+        {
+            pair.a.ctx.progress();
+        }
+    }
+
+    @Test
+    void writeReadAndAtomicsCompleteWithoutThePeersEngine()
+    {
+        local.buffer().putLong(0, 0x1122_3344_5566_7788L);
+        local.buffer().putLong(8, 0x0102_0304_0506_0708L);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 16).remote(remote.address() + 64, remote.rkey())));
+        assertSuccess(1, WcOpcode.RDMA_WRITE, completionWithoutThePeer());
+        assertEquals(0x1122_3344_5566_7788L, remote.buffer().getLong(64));
+        assertEquals(0x0102_0304_0506_0708L, remote.buffer().getLong(72));
+
+        // inline: the payload is read from the WQE itself
+        local.buffer().putInt(32, 0xCAFE);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(2).opcode(Opcode.RDMA_WRITE)
+            .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(local, 32, 4).remote(remote.address(), remote.rkey())));
+        assertSuccess(2, WcOpcode.RDMA_WRITE, completionWithoutThePeer());
+        assertEquals(0xCAFE, remote.buffer().getInt(0));
+
+        remote.buffer().putLong(128, 77);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(3).opcode(Opcode.RDMA_READ).flags(SendFlags.SIGNALED)
+            .sge(local, 256, 8).remote(remote.address() + 128, remote.rkey())));
+        final WorkCompletion read = completionWithoutThePeer();
+        assertSuccess(3, WcOpcode.RDMA_READ, read);
+        assertEquals(8, read.byteLen());
+        assertEquals(77, local.buffer().getLong(256));
+
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(4).opcode(Opcode.ATOMIC_FETCH_AND_ADD)
+            .flags(SendFlags.SIGNALED).sge(local, 512, 8).remote(remote.address() + 128, remote.rkey())
+            .compareAdd(5)));
+        assertSuccess(4, WcOpcode.FETCH_ADD, completionWithoutThePeer());
+        assertEquals(77, local.buffer().getLong(512));
+        assertEquals(82, remote.buffer().getLong(128));
+
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(5).opcode(Opcode.ATOMIC_CMP_AND_SWP)
+            .flags(SendFlags.SIGNALED).sge(local, 520, 8).remote(remote.address() + 128, remote.rkey())
+            .compareAdd(82).swap(1000)));
+        assertSuccess(5, WcOpcode.COMP_SWAP, completionWithoutThePeer());
+        assertEquals(82, local.buffer().getLong(520));
+        assertEquals(1000, remote.buffer().getLong(128));
+
+        // Each executed request consumed its PSN on both sides: a SEND after them is in sequence at the peer.
+        final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
+        assertEquals(0, pair.qpB.postRecv(recv(6, sink, 0, 64)));
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(6).opcode(Opcode.SEND).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 16)));
+        assertSuccess(6, WcOpcode.RECV, pair.pollOne(pair.b.recvCq));
+        assertSuccess(6, WcOpcode.SEND, pair.pollOne(pair.a.sendCq));
+        assertEquals(0x1122_3344_5566_7788L, sink.buffer().getLong(0));
+    }
+
+    @Test
+    void aOneSidedRequestNeverOvertakesARequestStillOnItsWay()
+    {
+        final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
+        assertEquals(0, pair.qpB.postRecv(recv(1, sink, 0, 64)));
+        local.buffer().putInt(0, 41);
+        local.buffer().putInt(4, 42);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.SEND).sge(local, 0, 4)));
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(2).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
+            .sge(local, 4, 4).remote(remote.address(), remote.rkey())));
+
+        driveRequesterOnly();
+        assertEquals(0, remote.buffer().getIntVolatile(0), "the WRITE ran while the SEND before it had not");
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx);
+
+        final WorkCompletion received = pair.pollOne(pair.b.recvCq); // now the peer runs: SEND, then WRITE
+        assertSuccess(1, WcOpcode.RECV, received);
+        assertSuccess(2, WcOpcode.RDMA_WRITE, pair.pollOne(pair.a.sendCq));
+        assertEquals(41, sink.buffer().getInt(0));
+        assertEquals(42, remote.buffer().getInt(0));
+    }
+
+    @Test
+    void aRequestThePeerWouldRefuseIsRefusedByThePeer()
+    {
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 8).remote(remote.address(), remote.rkey() ^ 0x80)));
+
+        driveRequesterOnly();
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx); // not executed, not failed: on its way to the peer
+
+        final WorkCompletion wc = pair.pollOne(pair.a.sendCq);
+        assertEquals(WcStatus.REM_ACCESS_ERR, wc.status(), wc::toString);
+        // The peer's responder saw it: its QP went to ERR with the access-error event, as for any travelled request.
+        pair.awaitEvent(pair.b.events, AsyncEventType.QP_ACCESS_ERR);
+        assertEquals(QpState.ERR, pair.qpB.state());
+    }
+
+    @Test
+    void aPeerConnectedElsewhereIsNotWrittenDirectly()
+    {
+        // The peer moves on (to ERR here): it no longer takes requests, and nothing may reach its memory directly.
+        pair.qpB.modify(QpAttributes.builder().state(QpState.ERR).build());
+        TestSupport.awaitState(pair.qpB, QpState.ERR, pair.b.ctx);
+        local.buffer().putInt(0, 7);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 4).remote(remote.address(), remote.rkey())));
+        driveRequesterOnly();
+        pair.b.ctx.progress();
+        assertNotEquals(7, remote.buffer().getIntVolatile(0));
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx);
+    }
+
+    private static void assertSuccess(final long wrId, final WcOpcode opcode, final WorkCompletion wc)
+    {
+        assertEquals(WcStatus.SUCCESS, wc.status(), wc::toString);
+        assertEquals(wrId, wc.wrId());
+        assertEquals(opcode, wc.opcode());
+    }
+}
