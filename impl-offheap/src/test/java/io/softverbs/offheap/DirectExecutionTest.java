@@ -125,6 +125,23 @@ class DirectExecutionTest
     }
 
     @Test
+    void aPostAfterAPollThatFoundACompletionGoesOutAtOnce()
+    {
+        // A direct WRITE completes inside postSend, so the poll after it finds its completion and runs no engine
+        // cycle. The next post must still count as one after a poll, not as part of a burst left for a later cycle.
+        for (int value = 1; value <= 3; value++)
+        {
+            local.buffer().putInt(0, value);
+            assertEquals(0, pair.qpA.postSend(wr.clear().wrId(value).opcode(Opcode.RDMA_WRITE)
+                .flags(SendFlags.SIGNALED).sge(local, 0, 4).remote(remote.address(), remote.rkey())));
+            assertEquals(value, remote.buffer().getIntVolatile(0), "write " + value + " held back");
+            final WorkCompletion[] wc = {new WorkCompletion()};
+            assertEquals(1, pair.a.sendCq.poll(wc));
+            assertSuccess(value, WcOpcode.RDMA_WRITE, wc[0]);
+        }
+    }
+
+    @Test
     void aOneSidedRequestNeverOvertakesARequestStillOnItsWay()
     {
         final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);

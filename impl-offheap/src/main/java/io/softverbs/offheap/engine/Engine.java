@@ -83,8 +83,12 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     /** The clock as the timer stage last read it. */
     private long clock;
     private long cycles;
-    /** Cycles run (not counting {@link #transmitNow}); read racily by posting threads as a hint. */
-    private long completedCycles;
+    /**
+     * Times the application came back to the device: duty-cycle calls with work or without, and polls that found
+     * completions and so ran no cycle ({@link #noteVisit}); not {@link #transmitNow}. A posting thread tells from
+     * it whether the application polled since its last post. Read racily, as a hint.
+     */
+    private long visits;
 
     /**
      * @param name      agent name.
@@ -119,9 +123,10 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     @Override
     public int doWork()
     {
+        visits++;
         if (!hasWork())
         {
-            return 0; // an idle spin reads a few words and writes nothing: no atomic, no fence
+            return 0; // an idle spin reads a few words and writes one plain counter: no atomic, no fence
         }
         final long c = tryEnter();
         if (c < 0)
@@ -140,7 +145,6 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
         finally
         {
-            completedCycles++;
             exit(c);
         }
     }
@@ -302,10 +306,16 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         return true;
     }
 
-    /** @return cycles run so far; a hint for other threads. */
-    public long cycles()
+    /** @return visits so far (see {@link #noteVisit}); a hint for other threads. */
+    public long visits()
     {
-        return completedCycles;
+        return visits;
+    }
+
+    /** INVOKER: a poll that ran no cycle (it found completions) still counts as the application coming back. */
+    public void noteVisit()
+    {
+        visits++;
     }
 
     /** @return true if the calling thread is inside a cycle of this engine. */

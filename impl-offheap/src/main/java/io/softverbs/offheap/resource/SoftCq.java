@@ -123,9 +123,16 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     /** INVOKER: an empty poll runs an engine cycle first (one copy of the take loop per poll, not two). */
     private void runEngineIfEmpty()
     {
-        if (context.isInvoker() && ring.peek() < 0)
+        if (context.isInvoker())
         {
-            context.progress();
+            if (ring.peek() < 0)
+            {
+                context.progress();
+            }
+            else
+            {
+                context.engine().noteVisit();
+            }
         }
     }
 

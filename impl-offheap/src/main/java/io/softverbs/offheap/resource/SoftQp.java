@@ -63,8 +63,8 @@ public final class SoftQp extends Schedulable implements QueuePair
     private int maxRdAtomic = 1;
     private int maxDestRdAtomic = 1;
     private Link link;
-    /** The engine's cycle count at the last post: tells a burst of posts from posts between polls (a hint). */
-    private long lastPostCycles = -1;
+    /** The engine's visit count at the last post: tells a burst of posts from posts between polls (a hint). */
+    private long lastPostVisits = -1;
 
     /**
      * @param context       owning context.
@@ -146,13 +146,13 @@ public final class SoftQp extends Schedulable implements QueuePair
         if (result == 0)
         {
             final Engine engine = context.engine();
-            // INVOKER, and the application has run the engine since its last post here (it alternates posting and
-            // polling, as a latency-bound program does): the posting thread transmits at once if the engine is
-            // free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left to the
-            // next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up.
-            final long cycles = engine.cycles();
-            final boolean now = context.isInvoker() && cycles != lastPostCycles && engine.transmitNow(this);
-            lastPostCycles = cycles;
+            // INVOKER, and the application has polled or run the engine since its last post here (it alternates
+            // posting and polling, as a latency-bound program does): the posting thread transmits at once if the
+            // engine is free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left
+            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up.
+            final long visits = engine.visits();
+            final boolean now = context.isInvoker() && visits != lastPostVisits && engine.transmitNow(this);
+            lastPostVisits = visits;
             if (!now)
             {
                 engine.schedule(this);
