@@ -28,10 +28,18 @@ public abstract class Schedulable extends LinePadding
     @SuppressWarnings("unused")
     private volatile int scheduled;
 
-    /** @return true if it was not scheduled yet (the caller enqueues it). */
+    /**
+     * Called after the doorbell store. An exchange, not a read then a CAS: it is a full fence between that store
+     * and the read of the mark. The engine clears the mark (a volatile store) and then reads the doorbell; with a
+     * plain read here a post could see the mark still set while the engine, just past clearing it, read the old
+     * doorbell, and that WQE would wait for some later wake-up (an ACK, if it ever comes: a directly executed
+     * operation has none).
+     *
+     * @return true if it was not scheduled yet (the caller enqueues it).
+     */
     final boolean trySchedule()
     {
-        return scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1);
+        return (int)SCHEDULED.getAndSet(this, 1) == 0;
     }
 
     /** Clears the mark before it is served, so a later doorbell schedules it again. */

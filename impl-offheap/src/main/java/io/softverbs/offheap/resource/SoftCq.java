@@ -1,5 +1,7 @@
 package io.softverbs.offheap.resource;
 
+import java.lang.invoke.VarHandle;
+
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
 import io.softverbs.CompletionHandler;
@@ -102,9 +104,16 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         buffer.putShort(offset + WorkCompletion.FLAGS_OFFSET, (short)flags);
         buffer.putInt(offset + WorkCompletion.VENDOR_ERR_OFFSET, 0);
         ring.publish();
-
+        if (channel == null)
+        {
+            return true;
+        }
+        // The application arms (a volatile store) and then polls; here the entry is published and then the arm is
+        // read. Without a fence between the two, this read could pass the publication: the arm unseen here and the
+        // entry unseen by that poll, and no event ever. CQs without a channel do not pay for it.
+        VarHandle.fullFence();
         final int arm = armed;
-        if (arm != DISARMED && channel != null &&
+        if (arm != DISARMED &&
             (arm == ARMED_ANY || (flags & WorkCompletion.FLAG_SOLICITED) != 0 || status != WcStatus.SUCCESS))
         {
             armed = DISARMED;
