@@ -18,7 +18,8 @@ import org.agrona.BufferUtil;
  * slot each. NAKs go into the response lane. ACKs are not messages at all: the peer's responder stores the
  * cumulative ACK PSN in this link's ACK cell (its own cache line), and the requester reads the cell when it has
  * a reason to ({@link #pollAck}), so an ACK costs the responder one plain store and nothing on the critical
- * path of a ping-pong.
+ * path of a ping-pong. One-sided operations often need no request at all: the link hands the requester the peer's
+ * responder context ({@link #directPeer}) to execute them against.
  */
 final class MemLink extends LinePadding implements Link
 {
