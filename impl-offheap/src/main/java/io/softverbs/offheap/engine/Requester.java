@@ -121,7 +121,7 @@ final class Requester extends LinePadding
                 }
             }
             if (rc.ackSeq == rc.sendSeq && (readOrAtomic || opcode == Opcode.RDMA_WRITE) &&
-                executeDirect(qp, link, rc.nextPsn, rc.blockStart[i]))
+                executeDirect(qp, link, rc.nextPsn, rc.blockStart[i], (flags & SendFlags.INLINE) == 0 ? scratch : null))
             {
                 rc.state[i] = DONE; // executed and, with nothing before it outstanding, as good as acknowledged
                 rc.psn[i] = rc.nextPsn;
@@ -164,12 +164,15 @@ final class Requester extends LinePadding
     /**
      * A one-sided operation on a transport whose peer is in this process runs here and now, if the peer's
      * responder would run it with success (see {@link Responder#executeDirect}). Only when nothing of this QP is
-     * outstanding: it must not overtake a request still on its way.
+     * outstanding: it must not overtake a request still on its way. The local SGE list checked just before is
+     * handed over, not looked up again.
      */
-    private boolean executeDirect(final SoftQp qp, final Link link, final int psn, final long wqeBlock)
+    private boolean executeDirect(
+        final SoftQp qp, final Link link, final int psn, final long wqeBlock, final Segments checkedSgl)
     {
         final ResponderContext peer = link.directPeer();
-        return peer != null && responder.executeDirect(peer, qp.qpNum(), psn, direct.wrap(qp, wqeBlock));
+        return peer != null &&
+            responder.executeDirect(peer, qp.qpNum(), psn, direct.wrap(qp, wqeBlock, checkedSgl));
     }
 
     private static WcStatus localInvalidate(final SoftQp qp, final int rkey)

@@ -42,6 +42,8 @@ final class Responder extends LinePadding
     private int acksDueCount;
     /** Most requests one ACK covers. */
     private static final int MAX_COALESCED_ACKS = 16;
+    /** Not a PSN (those are 24 bits): an atomic whose original need not be kept for a duplicate. */
+    private static final int NEVER_REPEATED = -1;
 
     Responder(final Engine engine, final Completer completer)
     {
@@ -101,7 +103,7 @@ final class Responder extends LinePadding
                 return read(qp.responder(), request);
             case ATOMIC_CMP_AND_SWP:
             case ATOMIC_FETCH_AND_ADD:
-                return atomic(qp, psn, opcode, request);
+                return atomic(qp.responder(), psn, opcode, request);
             default:
                 return Syndrome.NAK_INVALID_REQUEST;
         }
@@ -214,15 +216,22 @@ final class Responder extends LinePadding
         return request.deliverRead(target) ? Syndrome.ACK : Syndrome.REQUESTER_PROTECTION;
     }
 
-    private int atomic(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
+    /**
+     * @param psn the request's PSN, under which the original is kept for a duplicate; {@link #NEVER_REPEATED} for
+     *            a request executed directly, which never travelled and so is never sent again.
+     */
+    private int atomic(final ResponderContext rs, final int psn, final Opcode opcode, final InboundRequest request)
     {
-        final int check = checkAtomic(qp.responder(), request);
+        final int check = checkAtomic(rs, request);
         if (check != Syndrome.ACK)
         {
             return check;
         }
         final long original = performAtomic(opcode, request);
-        qp.responder().saveAtomic(psn, original);
+        if (psn != NEVER_REPEATED)
+        {
+            rs.saveAtomic(psn, original);
+        }
         request.deliverAtomic(original);
         return Syndrome.ACK;
     }
@@ -284,26 +293,23 @@ final class Responder extends LinePadding
 
     private boolean executeOneSided(final ResponderContext peer, final InboundRequest request)
     {
-        final int opcode = request.opcode();
-        if (opcode == Opcode.RDMA_WRITE.ordinal())
+        final Opcode opcode = Opcode.of(request.opcode());
+        if (opcode == null)
         {
-            return write(peer, request) == Syndrome.ACK;
+            return false;
         }
-        if (opcode == Opcode.RDMA_READ.ordinal())
+        switch (opcode)
         {
-            return read(peer, request) == Syndrome.ACK;
-        }
-        if (opcode == Opcode.ATOMIC_CMP_AND_SWP.ordinal() || opcode == Opcode.ATOMIC_FETCH_AND_ADD.ordinal())
-        {
-            if (checkAtomic(peer, request) != Syndrome.ACK)
-            {
+            case RDMA_WRITE:
+                return write(peer, request) == Syndrome.ACK;
+            case RDMA_READ:
+                return read(peer, request) == Syndrome.ACK;
+            case ATOMIC_CMP_AND_SWP:
+            case ATOMIC_FETCH_AND_ADD:
+                return atomic(peer, NEVER_REPEATED, opcode, request) == Syndrome.ACK;
+            default:
                 return false;
-            }
-            // Nothing is saved for a duplicate: a request that never travelled is never sent again.
-            request.deliverAtomic(performAtomic(Opcode.of(opcode), request));
-            return true;
         }
-        return false;
     }
 
     private void duplicate(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)

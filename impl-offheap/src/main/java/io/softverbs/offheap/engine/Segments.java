@@ -74,6 +74,19 @@ public final class Segments
     }
 
     /**
+     * Takes over another list's segments, already checked.
+     *
+     * @param other the list to copy.
+     */
+    public void copyFrom(final Segments other)
+    {
+        System.arraycopy(other.address, 0, address, 0, other.count);
+        System.arraycopy(other.length, 0, length, 0, other.count);
+        count = other.count;
+        total = other.total;
+    }
+
+    /**
      * Resolves an SGE list stored in device memory (a WQE or a receive slot), checking each element.
      *
      * @param keys     key table of the memory's device.
