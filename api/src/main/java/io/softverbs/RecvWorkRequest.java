@@ -3,7 +3,7 @@ package io.softverbs;
 /**
  * A receive work request; maps to {@code struct ibv_recv_wr}. Mutable and reusable, room for 16 SGEs.
  */
-public final class RecvWorkRequest
+public final class RecvWorkRequest extends LinePadding
 {
     /** Scatter/gather elements a request can hold. */
     public static final int MAX_SGE = 16;

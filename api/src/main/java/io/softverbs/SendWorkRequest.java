@@ -4,7 +4,7 @@ package io.softverbs;
  * A send work request; maps to {@code struct ibv_send_wr}. Mutable and reusable: {@link #clear()}, fill, post,
  * repeat; nothing here allocates. Holds up to {@link #MAX_SGE} scatter/gather elements.
  */
-public final class SendWorkRequest
+public final class SendWorkRequest extends LinePadding
 {
     /** Scatter/gather elements a request can hold. */
     public static final int MAX_SGE = 16;

@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * its own storage ({@code new WorkCompletion()}, filled by {@link CompletionQueue#poll(WorkCompletion[])}) or a
  * CQ slot in place (the handler form of poll). The layout constants are the CQE format every provider writes.
  */
-public final class WorkCompletion
+public final class WorkCompletion extends LinePadding
 {
     /** Size of a CQE in bytes: one cache line. */
     public static final int LENGTH = 64;
@@ -46,14 +46,24 @@ public final class WorkCompletion
     /** softverbs: the message was sent with {@link SendFlags#SOLICITED}. */
     public static final int FLAG_SOLICITED = 1 << 8;
 
-    private final UnsafeBuffer own = new UnsafeBuffer(new byte[LENGTH]);
+    /**
+     * Bytes kept unused on both sides of a completion's own copy. Each poll writes that copy, and two threads'
+     * completions (one per side of a ping-pong) must not share a cache line, or the pair of lines an adjacent-line
+     * prefetcher moves together, wherever the allocator or the collector has put them.
+     */
+    private static final int GUARD = 128;
+
+    private final UnsafeBuffer own = new UnsafeBuffer(new byte[GUARD + LENGTH + GUARD], GUARD, LENGTH);
     private DirectBuffer buffer = own;
     private int offset;
 
     /** Points this completion at a CQE. @param buffer the CQ ring. @param offset the slot's offset. */
     public void wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer; // once per ring, not once per completion (see copyFrom)
+        }
         this.offset = offset;
     }
 
@@ -61,8 +71,14 @@ public final class WorkCompletion
     public void copyFrom(final DirectBuffer src, final int srcOffset)
     {
         own.putBytes(0, src, srcOffset, PAYLOAD_LENGTH);
-        buffer = own;
-        offset = 0;
+        // Written only on change: a poll loop would otherwise dirty this object's line on every call, and a
+        // reference store runs the collector's write barrier (G1: a StoreLoad fence when the two objects lie in
+        // different regions).
+        if (buffer != own)
+        {
+            buffer = own;
+            offset = 0;
+        }
     }
 
     /** @return {@code wr_id}. */

@@ -16,6 +16,7 @@ import io.softverbs.Context;
 import io.softverbs.Device;
 import io.softverbs.DeviceConfig;
 import io.softverbs.Errors;
+import io.softverbs.LinePadding;
 import io.softverbs.ProgressMode;
 import io.softverbs.ProtectionDomain;
 import io.softverbs.QpInit;

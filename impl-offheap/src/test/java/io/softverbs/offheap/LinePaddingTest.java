@@ -4,9 +4,14 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
 
+import io.softverbs.LinePadding;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WorkCompletion;
 import io.softverbs.offheap.engine.Engine;
 import io.softverbs.offheap.engine.RequesterContext;
 import io.softverbs.offheap.engine.ResponderContext;
+import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.CqRing;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;
@@ -20,12 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The padding only works if the JVM lays a subclass's fields out after its superclass's 128 padding bytes; this
- * checks that layout on the JVM the tests run on (JDK 17 and 25 in CI) for the data path's hot classes.
+ * checks that layout on the JVM the tests run on (JDK 17 and 25 in CI) for the data path's hot classes, the
+ * engine's and the work requests and completions an application writes once per operation.
  */
 class LinePaddingTest
 {
     private static final List<Class<?>> HOT = List.of(SoftQp.class, RequesterContext.class, ResponderContext.class,
-        SendRing.class, RecvRing.class, CqRing.class, SoftCq.class, Engine.class, MemTransport.class);
+        SendRing.class, RecvRing.class, CqRing.class, SoftCq.class, Engine.class, MemTransport.class, Segments.class,
+        SendWorkRequest.class, RecvWorkRequest.class, WorkCompletion.class);
 
     @Test
     void everyHotFieldLiesBeyondThePadding()

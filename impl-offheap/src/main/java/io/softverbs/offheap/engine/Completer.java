@@ -7,12 +7,12 @@ import static io.softverbs.offheap.engine.RequesterContext.SENT;
 
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
+import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
 import io.softverbs.QpState;
 import io.softverbs.SendFlags;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
-import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;

@@ -6,14 +6,14 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 import io.softverbs.AsyncEvent;
+import io.softverbs.LinePadding;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpState;
-import io.softverbs.offheap.LinePadding;
-import io.softverbs.offheap.host.DeviceBuffer;
-import io.softverbs.offheap.resource.QpStateMachine;
 import io.softverbs.WcStatus;
+import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
+import io.softverbs.offheap.resource.QpStateMachine;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.resource.SoftSsq;
 import io.softverbs.offheap.transport.InboundHandler;

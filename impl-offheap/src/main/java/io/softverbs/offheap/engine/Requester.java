@@ -4,11 +4,11 @@ import static io.softverbs.offheap.engine.RequesterContext.DONE;
 import static io.softverbs.offheap.engine.RequesterContext.SENT;
 
 import io.softverbs.Access;
+import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
 import io.softverbs.QpState;
 import io.softverbs.SendFlags;
 import io.softverbs.WcStatus;
-import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;

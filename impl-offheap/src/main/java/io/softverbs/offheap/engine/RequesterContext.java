@@ -1,6 +1,6 @@
 package io.softverbs.offheap.engine;
 
-import io.softverbs.offheap.LinePadding;
+import io.softverbs.LinePadding;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
@@ -18,12 +18,22 @@ public final class RequesterContext extends LinePadding
     static final byte DONE = 2;
     static final byte FAILED = 3;
 
+    /**
+     * Elements left unused before and after each per-WQE array of a QP with its own send ring (128 bytes or more
+     * each side): the engine writes these arrays on every request, and the other side of an in-process
+     * connection must not share their first or last cache lines, wherever the collector puts them. A channel of
+     * a shared send queue keeps small arrays instead: there may be 10,000 of them, on one engine.
+     */
+    private static final int GUARD = 128;
+
     static final int TIMER_NONE = 0;
     static final int TIMER_RETRANSMIT = 1;
     static final int TIMER_RNR = 2;
 
     /** For a channel of a shared send queue: the SSQ, and each WQE's place in it; null otherwise. */
     final SsqState ssq;
+    /** {@link #GUARD} or 0: where index 0 of the ring of WQEs is in each array. */
+    private final int first;
     long[] ssqSeq;
     int mask;
     long[] blockStart;
@@ -74,13 +84,15 @@ public final class RequesterContext extends LinePadding
     private RequesterContext(final SsqState ssq, final int capacity)
     {
         this.ssq = ssq;
+        first = ssq == null ? GUARD : 0;
         mask = capacity - 1;
-        blockStart = new long[capacity];
-        psn = new int[capacity];
-        state = new byte[capacity];
-        status = new byte[capacity];
-        readOrAtomic = new byte[capacity];
-        ssqSeq = ssq == null ? null : new long[capacity];
+        final int length = first + capacity + first;
+        blockStart = new long[length];
+        psn = new int[length];
+        state = new byte[length];
+        status = new byte[length];
+        readOrAtomic = new byte[length];
+        ssqSeq = ssq == null ? null : new long[length];
     }
 
     /**
@@ -105,17 +117,18 @@ public final class RequesterContext extends LinePadding
     private void grow()
     {
         final int capacity = (mask + 1) * 2;
-        final long[] newBlockStart = new long[capacity];
-        final int[] newPsn = new int[capacity];
-        final byte[] newState = new byte[capacity];
-        final byte[] newStatus = new byte[capacity];
-        final byte[] newReadOrAtomic = new byte[capacity];
-        final long[] newSsqSeq = new long[capacity];
+        final int length = first + capacity + first;
+        final long[] newBlockStart = new long[length];
+        final int[] newPsn = new int[length];
+        final byte[] newState = new byte[length];
+        final byte[] newStatus = new byte[length];
+        final byte[] newReadOrAtomic = new byte[length];
+        final long[] newSsqSeq = new long[length];
         final int newMask = capacity - 1;
         for (long seq = completeSeq; seq < fetchSeq; seq++)
         {
             final int from = index(seq);
-            final int to = (int)seq & newMask;
+            final int to = first + ((int)seq & newMask);
             newBlockStart[to] = blockStart[from];
             newPsn[to] = psn[from];
             newState[to] = state[from];
@@ -134,7 +147,7 @@ public final class RequesterContext extends LinePadding
 
     int index(final long seq)
     {
-        return (int)seq & mask;
+        return first + ((int)seq & mask);
     }
 
     /** Parses WQEs rung since the last call, skipping NOP padding. @param sq the send ring. */

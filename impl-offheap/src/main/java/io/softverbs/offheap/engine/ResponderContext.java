@@ -1,6 +1,6 @@
 package io.softverbs.offheap.engine;
 
-import io.softverbs.offheap.LinePadding;
+import io.softverbs.LinePadding;
 import io.softverbs.offheap.resource.KeyTable;
 import io.softverbs.offheap.resource.SoftPd;
 

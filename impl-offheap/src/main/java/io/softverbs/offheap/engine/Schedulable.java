@@ -3,7 +3,7 @@ package io.softverbs.offheap.engine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-import io.softverbs.offheap.LinePadding;
+import io.softverbs.LinePadding;
 
 /**
  * Something a doorbell puts on the engine's run queue (a QP's send queue or a shared send queue), with the mark

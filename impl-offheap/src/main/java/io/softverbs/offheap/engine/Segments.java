@@ -1,5 +1,6 @@
 package io.softverbs.offheap.engine;
 
+import io.softverbs.LinePadding;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.KeyTable;
@@ -12,7 +13,7 @@ import org.agrona.UnsafeApi;
  * key, PD, range and right has been checked against a live {@link SoftMr}. Copies run only between Segments, so no
  * copy ever runs on an unchecked address.
  */
-public final class Segments
+public final class Segments extends LinePadding
 {
     /** Copies up to this size are done word by word: cheaper than a bulk copy call for a message header's worth. */
     private static final int SMALL = 64;
@@ -26,8 +27,15 @@ public final class Segments
     /** Resolution result: some element names a region whose registration is still pending. */
     public static final int WAIT = SoftMr.WAIT;
 
-    private final long[] address = new long[MAX];
-    private final long[] length = new long[MAX];
+    /**
+     * Elements left unused before and after the segments (128 bytes each side): every message writes these
+     * arrays, and the engine of the other side of a connection must not share their cache lines, wherever the
+     * collector puts them.
+     */
+    private static final int FIRST = 16;
+
+    private final long[] address = new long[FIRST + MAX + FIRST];
+    private final long[] length = new long[FIRST + MAX + FIRST];
     private int count;
     private long total;
 
@@ -53,7 +61,7 @@ public final class Segments
     /** @param i index. @return segment address. */
     public long address(final int i)
     {
-        return address[i];
+        return address[FIRST + i];
     }
 
     /**
@@ -66,8 +74,8 @@ public final class Segments
     {
         if (segmentLength > 0)
         {
-            address[count] = segmentAddress;
-            length[count] = segmentLength;
+            address[FIRST + count] = segmentAddress;
+            length[FIRST + count] = segmentLength;
             count++;
             total += segmentLength;
         }
@@ -80,8 +88,8 @@ public final class Segments
      */
     public void copyFrom(final Segments other)
     {
-        System.arraycopy(other.address, 0, address, 0, other.count);
-        System.arraycopy(other.length, 0, length, 0, other.count);
+        System.arraycopy(other.address, FIRST, address, FIRST, other.count);
+        System.arraycopy(other.length, FIRST, length, FIRST, other.count);
         count = other.count;
         total = other.total;
     }
@@ -174,7 +182,7 @@ public final class Segments
         final long bytes = Math.min(src.total, dst.total);
         if (bytes <= SMALL && src.count == 1 && dst.count == 1)
         {
-            copySmall(src.address[0], dst.address[0], (int)bytes);
+            copySmall(src.address[FIRST], dst.address[FIRST], (int)bytes);
             return bytes;
         }
         int si = 0;
@@ -184,17 +192,18 @@ public final class Segments
         long remaining = bytes;
         while (remaining > 0)
         {
-            final long chunk = Math.min(remaining, Math.min(src.length[si] - so, dst.length[di] - dOff));
-            UnsafeApi.copyMemory(src.address[si] + so, dst.address[di] + dOff, chunk);
+            final long chunk =
+                Math.min(remaining, Math.min(src.length[FIRST + si] - so, dst.length[FIRST + di] - dOff));
+            UnsafeApi.copyMemory(src.address[FIRST + si] + so, dst.address[FIRST + di] + dOff, chunk);
             remaining -= chunk;
             so += chunk;
             dOff += chunk;
-            if (so == src.length[si])
+            if (so == src.length[FIRST + si])
             {
                 si++;
                 so = 0;
             }
-            if (dOff == dst.length[di])
+            if (dOff == dst.length[FIRST + di])
             {
                 di++;
                 dOff = 0;

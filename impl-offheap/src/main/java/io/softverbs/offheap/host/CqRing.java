@@ -3,8 +3,8 @@ package io.softverbs.offheap.host;
 import static io.softverbs.WorkCompletion.LENGTH;
 import static io.softverbs.WorkCompletion.PHASE_OFFSET;
 
+import io.softverbs.LinePadding;
 import io.softverbs.WorkCompletion;
-import io.softverbs.offheap.LinePadding;
 import org.agrona.BitUtil;
 
 /**

@@ -1,8 +1,8 @@
 package io.softverbs.offheap.host;
 
 import io.softverbs.Errors;
+import io.softverbs.LinePadding;
 import io.softverbs.RecvWorkRequest;
-import io.softverbs.offheap.LinePadding;
 import org.agrona.BitUtil;
 
 /**

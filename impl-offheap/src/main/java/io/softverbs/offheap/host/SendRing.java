@@ -1,6 +1,6 @@
 package io.softverbs.offheap.host;
 
-import io.softverbs.offheap.LinePadding;
+import io.softverbs.LinePadding;
 import static io.softverbs.offheap.host.WqeLayout.BLOCK;
 import static io.softverbs.offheap.host.WqeLayout.BLOCK_SHIFT;
 

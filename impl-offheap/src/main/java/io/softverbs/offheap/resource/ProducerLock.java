@@ -3,7 +3,7 @@ package io.softverbs.offheap.resource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-import io.softverbs.offheap.LinePadding;
+import io.softverbs.LinePadding;
 
 /**
  * Serializes producers of one ring (libibverbs' post calls are thread-safe). A spin lock: the critical section is

@@ -1,5 +1,6 @@
 package io.softverbs.benchmarks.perf.loop;
 
+import io.softverbs.LinePadding;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfSettings;
@@ -21,7 +22,7 @@ import org.agrona.concurrent.AtomicBuffer;
  * back. With {@code --write_with_imm} a side waits for the receive completion of the peer's write instead.
  * Sends are signaled one in {@code -Q}, so the requester rarely touches its CQ.
  */
-public final class WritePingPong implements LatencyClient, ServerLoop
+public final class WritePingPong extends LinePadding implements LatencyClient, ServerLoop
 {
     private final PerfNode node;
     private final PerfSettings settings;

@@ -2,6 +2,7 @@ package io.softverbs.benchmarks.perf.verbs;
 
 import io.softverbs.CompletionQueue;
 import io.softverbs.Errors;
+import io.softverbs.LinePadding;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
@@ -15,14 +16,16 @@ import io.softverbs.benchmarks.perf.StopSignal;
  * unsignaled. A full send queue ({@link Errors#ENOMEM}) is waited out by reaping completions, which in INVOKER
  * mode also runs the engine. Nothing here allocates.
  */
-public final class SendPipeline
+public final class SendPipeline extends LinePadding
 {
     private static final int REAP_BATCH = 32;
+    private static final int FIRST = 32;
 
     private final PerfNode node;
     private final CompletionQueue cq;
     private final CompletionWaiter waiter;
     private final int signalEvery;
+    /** Counters from index {@link #FIRST}: 128 bytes each side kept unused, as {@link LinePadding} does for fields. */
     private final int[] unsignaled;
     private final WorkCompletion[] completions = new WorkCompletion[REAP_BATCH];
     private final StallGuard guard = new StallGuard("waiting for a send queue slot");
@@ -42,7 +45,7 @@ public final class SendPipeline
         this.cq = node.sendCq();
         this.waiter = new CompletionWaiter(cq, node.channel(), "waiting for send completions");
         this.signalEvery = signalEvery;
-        this.unsignaled = new int[node.qpCount()];
+        this.unsignaled = new int[FIRST + node.qpCount() + FIRST];
         for (int i = 0; i < completions.length; i++)
         {
             completions[i] = new WorkCompletion();
@@ -59,10 +62,10 @@ public final class SendPipeline
      */
     public void post(final int qpIndex, final SendWorkRequest wr, final int flags, final boolean forceSignal)
     {
-        final int covered = unsignaled[qpIndex] + 1;
+        final int covered = unsignaled[FIRST + qpIndex] + 1;
         final boolean signal = forceSignal || covered >= signalEvery;
         wr.flags(signal ? flags | SendFlags.SIGNALED : flags).wrId(covered);
-        unsignaled[qpIndex] = signal ? 0 : covered;
+        unsignaled[FIRST + qpIndex] = signal ? 0 : covered;
         int rc;
         guard.reset();
         while ((rc = node.qp(qpIndex).postSend(wr)) == Errors.ENOMEM)

@@ -2,6 +2,7 @@ package io.softverbs.benchmarks.perf.verbs;
 
 import java.util.concurrent.TimeUnit;
 
+import io.softverbs.LinePadding;
 import io.softverbs.benchmarks.perf.PerfException;
 
 /**
@@ -9,7 +10,7 @@ import io.softverbs.benchmarks.perf.PerfException;
  * it made progress; after {@link #STALL_NANOS} without progress the run fails instead of hanging. Reads the clock
  * only once every few thousand idle spins, so it costs nothing on the measured path.
  */
-public final class StallGuard
+public final class StallGuard extends LinePadding
 {
     /** Longest time without progress before a run is declared stalled. */
     public static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);

@@ -1,7 +1,7 @@
 package io.softverbs.offheap.transport.mem;
 
+import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
-import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.resource.SoftQp;

@@ -1,8 +1,8 @@
 package io.softverbs.offheap.transport.mem;
 
+import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
-import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.engine.ResponderContext;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.DeviceBuffer;

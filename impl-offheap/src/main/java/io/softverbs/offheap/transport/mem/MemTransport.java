@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.function.IntFunction;
 
 import io.softverbs.Errors;
+import io.softverbs.LinePadding;
 import io.softverbs.VerbsException;
-import io.softverbs.offheap.LinePadding;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.transport.InboundHandler;
