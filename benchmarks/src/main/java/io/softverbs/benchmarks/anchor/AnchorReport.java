@@ -47,6 +47,33 @@ public final class AnchorReport
         out.flush();
     }
 
+    /** @param check the vCPU check that starts the round. */
+    void vcpuCheck(final VcpuCheck.Result check)
+    {
+        out.println(String.format(Locale.ROOT, "   vCPU check: one loop on two threads at once, %.1f / %.1f ms: %.2fx%s",
+            check.fasterNanos() / 1e6, check.slowerNanos() / 1e6, check.skew(),
+            check.skewed() ? "  (one vCPU slow in this round)" : ""));
+        out.flush();
+    }
+
+    /** @param checks every round's vCPU check, in order. */
+    void vcpuSummary(final List<VcpuCheck.Result> checks)
+    {
+        final StringBuilder rounds = new StringBuilder();
+        int skewed = 0;
+        for (int i = 0; i < checks.size(); i++)
+        {
+            if (checks.get(i).skewed())
+            {
+                rounds.append(skewed++ == 0 ? " (round " : ", ").append(i + 1);
+            }
+        }
+        out.println(String.format(Locale.ROOT, " vCPU check: one vCPU %.2fx slower or more in %d of %d round(s)%s; " +
+            "softverbs, more software than hand-off, slows there more than the anchors do.", VcpuCheck.SKEWED, skewed,
+            checks.size(), skewed == 0 ? "" : rounds.append(')')));
+        out.flush();
+    }
+
     /** @param s the series whose last value was just measured. */
     void measured(final Series s)
     {

@@ -8,7 +8,8 @@ import org.HdrHistogram.Histogram;
 /**
  * The anchors run: for each round, every anchor (A) and the softverbs figure it is compared with (B), back to
  * back, because this VM's cache-line round trip flips between about 100 and 500 ns with the placement of its
- * vCPUs, and only figures taken together compare. Medians over the rounds go to {@link AnchorReport}.
+ * vCPUs, and only figures taken together compare. Each round starts with a {@link VcpuCheck}, which shows whether
+ * one vCPU was running slow meanwhile. Medians over the rounds go to {@link AnchorReport}.
  */
 public final class AnchorSuite
 {
@@ -17,6 +18,8 @@ public final class AnchorSuite
     private final AnchorSettings settings;
     private final AnchorReport report;
     private final SoftverbsFigures softverbs = new SoftverbsFigures();
+    private final VcpuCheck vcpuCheck = new VcpuCheck();
+    private final List<VcpuCheck.Result> vcpuChecks = new ArrayList<>();
     private final List<Series> series = new ArrayList<>();
     private final List<Comparison> comparisons = new ArrayList<>();
 
@@ -47,6 +50,9 @@ public final class AnchorSuite
             for (int round = 1; round <= settings.rounds(); round++)
             {
                 report.roundStart(round, settings.rounds());
+                final VcpuCheck.Result check = vcpuCheck.measure();
+                vcpuChecks.add(check);
+                report.vcpuCheck(check);
                 softverbs.startRound();
                 roundTrips.run();
                 rate.run();
@@ -57,6 +63,7 @@ public final class AnchorSuite
             }
             report.medians(series, settings.rounds());
             report.targets(comparisons, softverbs.worstAllocationPerOp(), softverbs.worstAllocationPerOpThisRound());
+            report.vcpuSummary(vcpuChecks);
         }
     }
 

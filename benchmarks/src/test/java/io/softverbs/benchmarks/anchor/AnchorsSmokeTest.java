@@ -20,7 +20,7 @@ class AnchorsSmokeTest
             "--messages", "2000", "--copy-mib", "2");
         assertEquals(0, output.exitCode(), output::toString);
         for (final String anchor : new String[] {"Agrona OneToOneRingBuffer ping-pong", "JCTools SpscArrayQueue",
-            "Aeron IPC ping-pong", "ThreadingMode.SHARED", "single-producer rate", "one-core copy"})
+            "Aeron IPC ping-pong", "ThreadingMode.SHARED", "single-producer rate", "one-core copy", "vCPU check:"})
         {
             assertTrue(output.out().contains(anchor), anchor);
         }
