@@ -1,6 +1,9 @@
 package io.softverbs.offheap;
 
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.softverbs.Access;
 import io.softverbs.CompletionQueue;
@@ -8,6 +11,7 @@ import io.softverbs.MemoryRegion;
 import io.softverbs.Opcode;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpState;
+import io.softverbs.RecvWorkRequest;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
@@ -26,7 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Completion channels: solicited-only versus any-completion arming, and that arming is one-shot. */
+/**
+ * Completion channels: solicited-only versus any-completion arming, that arming is one-shot, that a thread already
+ * waiting is woken, and that waiting allocates nothing.
+ */
 @Timeout(30)
 class CompletionChannelTest
 {
@@ -135,5 +142,121 @@ class CompletionChannelTest
         assertSame(cq, awaitFired());
         final WorkCompletion wc = pair.pollOne(cq);
         assertEquals(WcStatus.WR_FLUSH_ERR, wc.status(), wc::toString);
+    }
+
+    /** Starts a thread that waits on B's channel, and returns once it is parked in the wait. */
+    private Thread startWaiter(final AtomicReference<CompletionQueue> result)
+    {
+        final Thread waiter = new Thread(() -> result.set(awaitFired()), "channel-waiter");
+        waiter.start();
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        while (waiter.getState() != Thread.State.TIMED_WAITING)
+        {
+            assertTrue(System.nanoTime() < deadline, "the waiter never parked");
+            Thread.onSpinWait();
+        }
+        return waiter;
+    }
+
+    @Test
+    void aThreadAlreadyWaitingIsWokenByTheEvent() throws InterruptedException
+    {
+        final AtomicReference<CompletionQueue> result = new AtomicReference<>();
+        cq.requestNotify(false);
+        final Thread waiter = startWaiter(result);
+        send(1, false);
+        waiter.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+        assertFalse(waiter.isAlive(), "the waiter was not woken");
+        assertSame(cq, result.get());
+    }
+
+    @Test
+    void twoWaitersTakeOneEventEach() throws InterruptedException
+    {
+        final AtomicReference<CompletionQueue> first = new AtomicReference<>();
+        final AtomicReference<CompletionQueue> second = new AtomicReference<>();
+        final Thread one = startWaiter(first);
+        final Thread two = startWaiter(second);
+        cq.requestNotify(false);
+        send(1, false);
+        // Exactly one waiter has the event; the other is still waiting.
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        while (one.isAlive() && two.isAlive())
+        {
+            assertTrue(System.nanoTime() < deadline, "neither waiter was woken");
+            Thread.onSpinWait();
+        }
+        assertTrue(one.isAlive() || two.isAlive(), "one event woke both waiters");
+        cq.requestNotify(false);
+        send(2, false);
+        one.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+        two.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+        assertSame(cq, first.get());
+        assertSame(cq, second.get());
+    }
+
+    @Test
+    void waitingForAnEventAllocatesNothing() throws InterruptedException
+    {
+        final int warmUp = 3_000;
+        final int measured = 3_000;
+        final int total = warmUp + measured;
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long self = Thread.currentThread().getId();
+        final WorkCompletion[] taken = {new WorkCompletion()};
+        final RecvWorkRequest receive = recv(0, dst, 0, 256);
+        final AtomicInteger armed = new AtomicInteger();
+        // The sender sends one message each time this thread has armed: this thread is then (almost always) already
+        // parked in the wait when the event comes.
+        final Thread sender = new Thread(() ->
+        {
+            final SendWorkRequest wr = new SendWorkRequest().opcode(Opcode.SEND).sge(src, 0, 32);
+            final WorkCompletion[] sent = {new WorkCompletion()};
+            for (int i = 1; i <= total; i++)
+            {
+                while (armed.get() < i)
+                {
+                    Thread.onSpinWait();
+                }
+                final boolean signaled = i % 16 == 0;
+                if (pair.qpA.postSend(wr.flags(signaled ? SendFlags.SIGNALED : 0)) != 0)
+                {
+                    return; // this thread's await then times out and the test fails
+                }
+                while (signaled && pair.a.sendCq.poll(sent) == 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }, "channel-sender");
+        sender.start();
+        long allocatedBefore = 0;
+        for (int i = 1; i <= total; i++)
+        {
+            if (i == warmUp + 1)
+            {
+                allocatedBefore = threads.getThreadAllocatedBytes(self);
+            }
+            cq.requestNotify(false);
+            armed.set(i);
+            if (pair.b.channel.await(WAIT_NANOS, TimeUnit.NANOSECONDS) != cq)
+            {
+                break;
+            }
+            while (cq.poll(taken) == 0)
+            {
+                Thread.onSpinWait();
+            }
+            if (pair.qpB.postRecv(receive) != 0)
+            {
+                break;
+            }
+        }
+        final long allocated = threads.getThreadAllocatedBytes(self) - allocatedBefore;
+        sender.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+        assertEquals(total, armed.get(), "every round trip completed");
+        // A wait node per blocking wait would be at least 16 bytes x 3,000; the slack is for a late JIT compile.
+        assertTrue(allocated < 1024, "the waiting thread allocated " + allocated + " bytes in " + measured + " waits");
     }
 }
