@@ -135,4 +135,31 @@ class BenchmarkFixturesTest
             b.close();
         }
     }
+
+    @Test
+    void atomicsMoveTheRemoteCounterOnceEach()
+    {
+        final AtomicBenchmark b = new AtomicBenchmark();
+        b.open();
+        try
+        {
+            for (int i = 0; i < CALLS; i++)
+            {
+                assertEquals(i, b.fetchAdd8EndToEnd(), "fetch-and-add returns the value before it");
+            }
+            assertEquals(CALLS, b.counter());
+            // The first swap expects 0, finds CALLS, and swaps nothing; from then on each one expects what it finds.
+            assertEquals(CALLS, b.compareSwap8EndToEnd());
+            assertEquals(CALLS, b.counter());
+            for (int i = 0; i < CALLS; i++)
+            {
+                assertEquals(CALLS + i, b.compareSwap8EndToEnd(), "compare-and-swap finds the value it expected");
+            }
+            assertEquals(2L * CALLS, b.counter());
+        }
+        finally
+        {
+            b.close();
+        }
+    }
 }
