@@ -13,6 +13,8 @@ import io.softverbs.ProtectionDomain;
 import io.softverbs.QpInit;
 import io.softverbs.QueuePair;
 import io.softverbs.RecvWorkRequest;
+import io.softverbs.SharedReceiveQueue;
+import io.softverbs.SrqInit;
 import io.softverbs.Verbs;
 import io.softverbs.benchmarks.perf.PerfException;
 
@@ -38,6 +40,8 @@ final class Loopback implements AutoCloseable
     final CompletionQueue recvCqB;
     final QueuePair qpA;
     final QueuePair qpB;
+    /** Where B's QP takes its receives from, if not its own receive queue; null otherwise. */
+    final SharedReceiveQueue srqB;
     final MemoryRegion regionA;
     final MemoryRegion regionB;
 
@@ -48,6 +52,19 @@ final class Loopback implements AutoCloseable
      * @param signalAll true to signal every send.
      */
     Loopback(final ProgressMode mode, final int depth, final int cqSize, final boolean signalAll)
+    {
+        this(mode, depth, cqSize, signalAll, false);
+    }
+
+    /**
+     * @param mode      who runs the engines.
+     * @param depth     send and receive queue depth of both QPs (and of B's SRQ).
+     * @param cqSize    entries of each CQ.
+     * @param signalAll true to signal every send.
+     * @param srqOnB    true to give B's QP a shared receive queue instead of its own.
+     */
+    Loopback(final ProgressMode mode, final int depth, final int cqSize, final boolean signalAll,
+        final boolean srqOnB)
     {
         deviceA = open("a", mode);
         try
@@ -69,8 +86,9 @@ final class Loopback implements AutoCloseable
             recvCqA = a.createCq(cqSize);
             sendCqB = b.createCq(cqSize);
             recvCqB = b.createCq(cqSize);
-            qpA = pdA.createQueuePair(init(sendCqA, recvCqA, depth, signalAll));
-            qpB = pdB.createQueuePair(init(sendCqB, recvCqB, depth, signalAll));
+            srqB = srqOnB ? pdB.createSrq(SrqInit.builder().maxWr(depth).maxSge(1).build()) : null;
+            qpA = pdA.createQueuePair(init(sendCqA, recvCqA, depth, signalAll).build());
+            qpB = pdB.createQueuePair(init(sendCqB, recvCqB, depth, signalAll).srq(srqB).build());
             qpA.connect(qpB.localEndpoint());
             qpB.connect(qpA.localEndpoint());
             final int access = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC;
@@ -90,11 +108,11 @@ final class Loopback implements AutoCloseable
             DEVICES.incrementAndGet()).progress(mode).build());
     }
 
-    private static QpInit init(final CompletionQueue sendCq, final CompletionQueue recvCq, final int depth,
+    private static QpInit.Builder init(final CompletionQueue sendCq, final CompletionQueue recvCq, final int depth,
         final boolean signalAll)
     {
         return QpInit.builder().sendCq(sendCq).recvCq(recvCq).maxSendWr(depth).maxRecvWr(depth)
-            .maxSendSge(1).maxRecvSge(1).maxInlineData(256).signalAll(signalAll).build();
+            .maxSendSge(1).maxRecvSge(1).maxInlineData(256).signalAll(signalAll);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.softverbs.benchmarks.jmh;
 
+import java.util.function.ToIntFunction;
+
 import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
 import io.softverbs.Opcode;
@@ -12,6 +14,7 @@ import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
@@ -19,6 +22,8 @@ import org.openjdk.jmh.annotations.Setup;
  * receive and sends them back, A receives. Both contexts are INVOKER and this thread runs both engines, so the
  * figure is the software cost of a round trip with no cache line crossing cores: what softverbs itself costs,
  * apart from the inter-core hand-over that send_lat adds. Sends are signaled one in {@value #SIGNAL_EVERY}.
+ * With {@code receiveQueue=srq}, B's QP takes its receives from a shared receive queue ({@code ibv_srq}) and B's
+ * replacement receives are posted there.
  */
 public class PingPongBenchmark extends LoopbackBenchmark
 {
@@ -33,18 +38,31 @@ public class PingPongBenchmark extends LoopbackBenchmark
     private final RecvWorkRequest recvB = new RecvWorkRequest();
     private final WorkCompletion[] completion = newCompletions(SIGNAL_EVERY);
     private int sinceSignal;
+    /** Where B's receives are posted: {@code ibv_post_recv} or {@code ibv_post_srq_recv}. */
+    private ToIntFunction<RecvWorkRequest> postRecvB;
+    private ToIntFunction<RecvWorkRequest> postRecvA;
+
+    /** Where B's QP takes its receives from: {@code qp} (its own receive queue) or {@code srq}. */
+    @Param({"qp", "srq"})
+    public String receiveQueue = "qp";
 
     /** Opens the fixture and posts both sides' receives. */
     @Setup(Level.Trial)
     public void open()
     {
-        loopback = new Loopback(ProgressMode.INVOKER, DEPTH, 4 * DEPTH, false);
+        final boolean srq = "srq".equals(receiveQueue);
+        loopback = new Loopback(ProgressMode.INVOKER, DEPTH, 4 * DEPTH, false, srq);
+        postRecvB = srq ? loopback.srqB::postRecv : loopback.qpB::postRecv;
+        postRecvA = loopback.qpA::postRecv;
         sendA.opcode(Opcode.SEND).sge(loopback.regionA, 0, SIZE);
         sendB.opcode(Opcode.SEND).sge(loopback.regionB, 0, SIZE);
         recvA.sge(loopback.regionA, 1024, SIZE);
         recvB.sge(loopback.regionB, 1024, SIZE);
         Loopback.postReceives(loopback.qpA, recvA, DEPTH);
-        Loopback.postReceives(loopback.qpB, recvB, DEPTH);
+        for (int i = 0; i < DEPTH; i++)
+        {
+            post(postRecvB, recvB);
+        }
     }
 
     /** @return the echo's byte count (32). */
@@ -53,8 +71,8 @@ public class PingPongBenchmark extends LoopbackBenchmark
     {
         final boolean signal = ++sinceSignal == SIGNAL_EVERY;
         final int flags = signal ? SendFlags.INLINE | SendFlags.SIGNALED : SendFlags.INLINE;
-        hop(loopback.qpA, sendA.flags(flags), loopback.recvCqB, loopback.qpB, recvB, loopback.a);
-        final int echoed = hop(loopback.qpB, sendB.flags(flags), loopback.recvCqA, loopback.qpA, recvA, loopback.b);
+        hop(loopback.qpA, sendA.flags(flags), loopback.recvCqB, postRecvB, recvB, loopback.a);
+        final int echoed = hop(loopback.qpB, sendB.flags(flags), loopback.recvCqA, postRecvA, recvA, loopback.b);
         if (signal)
         {
             sinceSignal = 0;
@@ -66,7 +84,7 @@ public class PingPongBenchmark extends LoopbackBenchmark
 
     /** Sends, then runs engines until the receiver's completion is polled; replaces the receive it consumed. */
     private int hop(final QueuePair from, final SendWorkRequest send, final CompletionQueue receiverCq,
-        final QueuePair to, final RecvWorkRequest receive, final Context sender)
+        final ToIntFunction<RecvWorkRequest> postRecv, final RecvWorkRequest receive, final Context sender)
     {
         if (from.postSend(send) != 0)
         {
@@ -77,11 +95,16 @@ public class PingPongBenchmark extends LoopbackBenchmark
         {
             sender.progress();
         }
-        if (to.postRecv(receive) != 0)
+        post(postRecv, receive);
+        return completion[0].byteLen();
+    }
+
+    private static void post(final ToIntFunction<RecvWorkRequest> postRecv, final RecvWorkRequest receive)
+    {
+        if (postRecv.applyAsInt(receive) != 0)
         {
             throw new PerfException("postRecv refused");
         }
-        return completion[0].byteLen();
     }
 
     /** Takes a signaled send's completion, running the peer's engine until its acknowledgement is in. */

@@ -119,20 +119,24 @@ class BenchmarkFixturesTest
     }
 
     @Test
-    void pingPongEchoesEveryMessage()
+    void pingPongEchoesEveryMessageWithItsOwnReceiveQueueOrAnSrq()
     {
-        final PingPongBenchmark b = new PingPongBenchmark();
-        b.open();
-        try
+        for (final String receiveQueue : new String[] {"qp", "srq"})
         {
-            for (int i = 0; i < CALLS; i++)
+            final PingPongBenchmark b = new PingPongBenchmark();
+            b.receiveQueue = receiveQueue;
+            b.open();
+            try
             {
-                assertEquals(32, b.sendRoundTrip());
+                for (int i = 0; i < CALLS; i++) // 500 round trips: B's 64 receives are replaced many times over
+                {
+                    assertEquals(32, b.sendRoundTrip(), receiveQueue);
+                }
             }
-        }
-        finally
-        {
-            b.close();
+            finally
+            {
+                b.close();
+            }
         }
     }
 
