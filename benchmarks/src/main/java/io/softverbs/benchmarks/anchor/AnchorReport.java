@@ -50,7 +50,8 @@ public final class AnchorReport
     /** @param check the vCPU check that starts the round. */
     void vcpuCheck(final VcpuCheck.Result check)
     {
-        out.println(String.format(Locale.ROOT, "   vCPU check: one loop on two threads at once, %.1f / %.1f ms: %.2fx%s",
+        out.println(String.format(Locale.ROOT,
+            "   vCPU check: one loop on two threads at once, %.1f / %.1f ms: %.2fx%s",
             check.fasterNanos() / 1e6, check.slowerNanos() / 1e6, check.skew(),
             check.skewed() ? "  (one vCPU slow in this round)" : ""));
         out.flush();

@@ -74,6 +74,7 @@ public final class Segments extends LinePadding
     {
         if (segmentLength > 0)
         {
+            assert count < MAX : "more than " + MAX + " segments"; // the guard elements would take it silently
             address[FIRST + count] = segmentAddress;
             length[FIRST + count] = segmentLength;
             count++;

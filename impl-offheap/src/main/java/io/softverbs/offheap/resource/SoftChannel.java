@@ -34,7 +34,7 @@ public final class SoftChannel implements CompletionChannel
     /** Engine: an armed CQ fired. @param cq the CQ. */
     void fire(final CompletionQueue cq)
     {
-        fired.offer(cq); // a full channel (4096 events nobody took) drops it, as a full fd would block the writer
+        fired.offer(cq); // full (4,096 events nobody took): dropped, as the blocking queue did; the engine never waits
         for (int i = 0, n = slotsInUse.get(); i < n; i++)
         {
             final Thread waiter = waiters.get(i);
