@@ -12,6 +12,12 @@ package io.softverbs;
  */
 public abstract class LinePadding
 {
+    /**
+     * The padding's size in bytes: two cache lines (one adjacent-line prefetch pair). An array a thread writes per
+     * operation keeps as many bytes unused at each end, for the same reason.
+     */
+    public static final int BYTES = 128;
+
     byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
     byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
     byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;

@@ -51,7 +51,7 @@ public final class WorkCompletion extends LinePadding
      * completions (one per side of a ping-pong) must not share a cache line, or the pair of lines an adjacent-line
      * prefetcher moves together, wherever the allocator or the collector has put them.
      */
-    private static final int GUARD = 128;
+    private static final int GUARD = LinePadding.BYTES;
 
     private final UnsafeBuffer own = new UnsafeBuffer(new byte[GUARD + LENGTH + GUARD], GUARD, LENGTH);
     private DirectBuffer buffer = own;

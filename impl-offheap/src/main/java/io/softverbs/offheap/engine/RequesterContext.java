@@ -24,7 +24,7 @@ public final class RequesterContext extends LinePadding
      * connection must not share their first or last cache lines, wherever the collector puts them. A channel of
      * a shared send queue keeps small arrays instead: there may be 10,000 of them, on one engine.
      */
-    private static final int GUARD = 128;
+    private static final int GUARD = LinePadding.BYTES; // elements: enough for the byte arrays, and so for all
 
     static final int TIMER_NONE = 0;
     static final int TIMER_RETRANSMIT = 1;

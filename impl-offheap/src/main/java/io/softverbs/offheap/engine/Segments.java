@@ -32,7 +32,7 @@ public final class Segments extends LinePadding
      * arrays, and the engine of the other side of a connection must not share their cache lines, wherever the
      * collector puts them.
      */
-    private static final int FIRST = 16;
+    private static final int FIRST = LinePadding.BYTES / Long.BYTES;
 
     private final long[] address = new long[FIRST + MAX + FIRST];
     private final long[] length = new long[FIRST + MAX + FIRST];

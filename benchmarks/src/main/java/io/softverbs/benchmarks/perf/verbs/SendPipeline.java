@@ -19,7 +19,7 @@ import io.softverbs.benchmarks.perf.StopSignal;
 public final class SendPipeline extends LinePadding
 {
     private static final int REAP_BATCH = 32;
-    private static final int FIRST = 32;
+    private static final int FIRST = LinePadding.BYTES / Integer.BYTES;
 
     private final PerfNode node;
     private final CompletionQueue cq;
