@@ -238,7 +238,8 @@ final class Completer extends LinePadding
                 final int offset = sq.offset(rc.blockStart[i]);
                 if (state == FAILED || (ring.getByte(offset + WqeLayout.FLAGS) & SendFlags.SIGNALED) != 0)
                 {
-                    emitSend(qp.sendCq(), ring, offset, status, qp.qpNum(), qp.destQpn());
+                    emitSend(qp.sendCq(), sq, rc.blockStart[i], rc.completeSeq + 1, status, qp.qpNum(),
+                        qp.destQpn());
                 }
             }
             rc.completeSeq++;
@@ -281,25 +282,36 @@ final class Completer extends LinePadding
         }
     }
 
+    /**
+     * Reports a finished WQE at the head of a send ring: reads what its CQE needs, frees the ring up to and
+     * including it, then produces the CQE. In that order because, as with {@code ibv_poll_cq}, an application
+     * that has polled the completion may post into the freed entry at once, and freed blocks may be rewritten.
+     *
+     * @param cq            the CQ to report on.
+     * @param sq            the send ring (a QP's own, or a shared send queue's).
+     * @param block         the WQE's first block.
+     * @param completedWqes WQEs completed once this one is.
+     * @param status        the completion status.
+     * @param qpNum         the local QP.
+     * @param destQpn       the remote QP.
+     */
     static void emitSend(
         final SoftCq cq,
-        final DeviceBuffer ring,
-        final int offset,
+        final SendRing sq,
+        final long block,
+        final long completedWqes,
         final WcStatus status,
         final int qpNum,
         final int destQpn)
     {
+        final DeviceBuffer ring = sq.buffer();
+        final int offset = sq.offset(block);
         final Opcode opcode = Opcode.of(ring.getByte(offset + WqeLayout.OPCODE));
-        cq.produce(
-            ring.getLong(offset + WqeLayout.WR_ID),
-            status,
-            opcode == null ? WcOpcode.SEND : opcode.completionOpcode(),
-            ring.getInt(offset + WqeLayout.LENGTH),
-            qpNum,
-            destQpn,
-            0,
-            0,
-            0);
+        final long wrId = ring.getLong(offset + WqeLayout.WR_ID);
+        final int length = ring.getInt(offset + WqeLayout.LENGTH);
+        sq.publishCompleted(block + ring.getShort(offset + WqeLayout.BLOCK_COUNT), completedWqes);
+        cq.produce(wrId, status, opcode == null ? WcOpcode.SEND : opcode.completionOpcode(), length, qpNum,
+            destQpn, 0, 0, 0);
     }
 
     /** Moves a QP to ERR: everything posted and not completed completes with WR_FLUSH_ERR. */
@@ -325,7 +337,6 @@ final class Completer extends LinePadding
         {
             return;
         }
-        final DeviceBuffer ring = sq.buffer();
         for (long seq = rc.completeSeq; seq < rc.fetchSeq; seq++)
         {
             final int i = rc.index(seq);
@@ -335,7 +346,7 @@ final class Completer extends LinePadding
             }
             else
             {
-                emitSend(qp.sendCq(), ring, sq.offset(rc.blockStart[i]), WcStatus.WR_FLUSH_ERR, qp.qpNum(),
+                emitSend(qp.sendCq(), sq, rc.blockStart[i], seq + 1, WcStatus.WR_FLUSH_ERR, qp.qpNum(),
                     qp.destQpn());
             }
         }

@@ -93,7 +93,7 @@ public final class SsqState
             if (wcStatus != WcStatus.SUCCESS ||
                 (buffer.getByte(offset + WqeLayout.FLAGS) & io.softverbs.SendFlags.SIGNALED) != 0)
             {
-                Completer.emitSend(cq, buffer, offset, wcStatus, channelQpn[i], 0);
+                Completer.emitSend(cq, ring, blockStart[i], completeSeq + 1, wcStatus, channelQpn[i], 0);
             }
             completeSeq++;
         }

@@ -1,0 +1,93 @@
+package io.softverbs.offheap;
+
+import io.softverbs.Access;
+import io.softverbs.Errors;
+import io.softverbs.MemoryRegion;
+import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.softverbs.offheap.TestSupport.WAIT_NANOS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A polled send completion has freed its send queue entry, as with {@code ibv_poll_cq}: an application that keeps
+ * its queue full and posts the moment a completion arrives never sees ENOMEM. The engine (its own thread here)
+ * must free the ring space before the completion becomes visible, not after.
+ */
+@Timeout(60)
+class SendQueueSlotTest
+{
+    private static final int ROUNDS = 200_000;
+    private static final int DEPTH = 2;
+
+    private Pair pair;
+
+    @AfterEach
+    void tearDown()
+    {
+        if (pair != null)
+        {
+            pair.close();
+        }
+    }
+
+    @Test
+    void aPolledCompletionHasFreedItsSlot()
+    {
+        pair = Pair.open(ProgressMode.DEDICATED, o -> o.maxSendWr(DEPTH), true);
+        final MemoryRegion src = pair.a.alloc(64, Access.LOCAL_WRITE);
+        final MemoryRegion dst = pair.b.alloc(64, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        final SendWorkRequest write = new SendWorkRequest().opcode(Opcode.RDMA_WRITE)
+            .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(src, 0, 8).remote(dst.address(), dst.rkey());
+        final WorkCompletion[] wc = {new WorkCompletion()};
+
+        int posted = 0;
+        while (pair.qpA.postSend(write.wrId(posted)) == 0)
+        {
+            posted++;
+        }
+        assertTrue(posted >= DEPTH, "the queue took " + posted + " requests");
+        long refused = 0;
+        for (int round = 0; round < ROUNDS; round++)
+        {
+            final long deadline = System.nanoTime() + WAIT_NANOS;
+            while (pair.a.sendCq.poll(wc) == 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "no completion");
+            }
+            assertEquals(WcStatus.SUCCESS, wc[0].status(), wc[0]::toString);
+            final int rc = pair.qpA.postSend(write.wrId(posted));
+            if (rc == Errors.ENOMEM)
+            {
+                refused++;
+                assertEquals(0, postWhenFree(write.wrId(posted)), "post after a refusal");
+            }
+            else
+            {
+                assertEquals(0, rc);
+            }
+            posted++;
+        }
+        assertEquals(0, refused, "posts refused right after their slot's completion was polled");
+    }
+
+    /** Posts once the engine has freed the slot, so a refusal is counted once and the loop goes on. */
+    private int postWhenFree(final SendWorkRequest wr)
+    {
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        int rc;
+        while ((rc = pair.qpA.postSend(wr)) == Errors.ENOMEM && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        return rc;
+    }
+}
