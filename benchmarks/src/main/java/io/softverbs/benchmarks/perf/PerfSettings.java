@@ -143,6 +143,16 @@ public record PerfSettings(
     }
 
     /**
+     * @return threads of this process that spin while they wait: each side's poller (unless {@code -e}) and, with
+     * DEDICATED progress, each side's engine thread (which backs off to parking when it finds nothing to do).
+     */
+    public int spinningThreads()
+    {
+        final int sides = deployment() == Deployment.IN_PROCESS ? 2 : 1;
+        return (events ? 0 : sides) + (progress == ProgressMode.DEDICATED ? sides : 0);
+    }
+
+    /**
      * @return what both sides must agree on; the out-of-band exchange refuses a peer whose fingerprint differs
      * (perftest likewise needs the same options on both sides).
      */

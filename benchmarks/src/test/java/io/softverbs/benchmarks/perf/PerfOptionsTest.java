@@ -54,6 +54,16 @@ class PerfOptionsTest
     }
 
     @Test
+    void spinningThreadsCountPollersAndDedicatedEngines()
+    {
+        assertEquals(2, PerfOptions.parse().toSettings(PerfTest.SEND_LAT).spinningThreads());
+        assertEquals(4, PerfOptions.parse("--progress", "DEDICATED").toSettings(PerfTest.SEND_LAT).spinningThreads());
+        assertEquals(2, PerfOptions.parse("-e").toSettings(PerfTest.SEND_LAT).spinningThreads());
+        assertEquals(2, PerfOptions.parse("--progress", "DEDICATED", "server.example").toSettings(PerfTest.SEND_LAT)
+            .spinningThreads());
+    }
+
+    @Test
     void aHostMakesAClientAndAnotherTransportWithoutOneAServer()
     {
         assertEquals(Deployment.CLIENT, PerfOptions.parse("server.example").toSettings(PerfTest.SEND_LAT).deployment());

@@ -48,6 +48,16 @@ class PerfToolSmokeTest
             Arguments.of(PerfTest.ATOMIC_BW, List.of("-A", "CMP_AND_SWAP", "-q", "2")));
     }
 
+    @Test
+    void busyPollersAndEngineThreadsOnTooFewCpusAreCalledOut()
+    {
+        final CommandOutput output =
+            CommandOutput.run("write_lat", "-n", "20", "--warmup", "5", "--progress", "DEDICATED");
+        assertEquals(0, output.exitCode(), output::toString);
+        assertEquals(Runtime.getRuntime().availableProcessors() < 4,
+            output.out().contains(" Warning         : 4 threads spin on "), output::toString);
+    }
+
     @ParameterizedTest
     @MethodSource("optionCombinations")
     void perftestOptionsRun(final PerfTest test, final List<String> options)

@@ -149,16 +149,23 @@ public final class SoftQp extends Schedulable implements QueuePair
             // INVOKER, and the application has polled or run the engine since its last post here (it alternates
             // posting and polling, as a latency-bound program does): the posting thread transmits at once if the
             // engine is free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left
-            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up.
-            final long visits = engine.visits();
-            final boolean now = context.isInvoker() && visits != lastPostVisits && engine.transmitNow(this);
-            lastPostVisits = visits;
-            if (!now)
+            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up, and the
+            // visit count, which that thread writes on every duty cycle, is not read here (a cache miss per post).
+            if (!context.isInvoker() || !transmitsNow(engine))
             {
                 engine.schedule(this);
             }
         }
         return result;
+    }
+
+    /** INVOKER: transmits at once if the application came back to the device since the last post here. */
+    private boolean transmitsNow(final Engine engine)
+    {
+        final long visits = engine.visits();
+        final boolean now = visits != lastPostVisits && engine.transmitNow(this);
+        lastPostVisits = visits;
+        return now;
     }
 
     @Override

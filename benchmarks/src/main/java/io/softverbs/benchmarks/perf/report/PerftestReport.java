@@ -83,6 +83,14 @@ public final class PerftestReport
             out.println(" Max inline data : " + settings.inlineSize() + "[B]");
         }
         out.println(" Data ex. method : " + exchange);
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        if (settings.spinningThreads() > cpus)
+        {
+            // Busy pollers and engine threads take turns only when the scheduler preempts one: a hop then waits
+            // for a time slice, milliseconds, and the figures say nothing about softverbs.
+            out.println(" Warning         : " + settings.spinningThreads() + " threads spin on " + cpus +
+                " CPUs (pollers and DEDICATED engines); expect milliseconds per message: use INVOKER progress or -e");
+        }
         out.println(SEPARATOR);
         address(" local address: ", local);
         address(" remote address: ", remote);
