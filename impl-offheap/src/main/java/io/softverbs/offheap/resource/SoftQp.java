@@ -149,8 +149,8 @@ public final class SoftQp extends Schedulable implements QueuePair
             // INVOKER, and the application has polled or run the engine since its last post here (it alternates
             // posting and polling, as a latency-bound program does): the posting thread transmits at once if the
             // engine is free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left
-            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up, and the
-            // visit count, which that thread writes on every duty cycle, is not read here (a cache miss per post).
+            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up; the visit
+            // count, which that thread writes on every duty cycle, is left alone.
             if (!context.isInvoker() || !transmitsNow(engine))
             {
                 engine.schedule(this);
