@@ -1,6 +1,5 @@
 package io.softverbs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.softverbs.Access;
@@ -24,19 +23,13 @@ import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Fan-in, the receiving side of a market-data or RPC server: {@code qps} RC QPs on context A, each connected to its
@@ -52,12 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * processes, here on one thread; perftest reports bandwidth, this the time per message.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class FanInBenchmark
+public class FanInBenchmark extends JmhSettings
 {
     /** One signaled send in this many, per QP. */
     public static final int SIGNAL_EVERY = 16;

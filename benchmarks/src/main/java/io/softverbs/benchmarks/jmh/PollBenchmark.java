@@ -1,7 +1,5 @@
 package io.softverbs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
-
 import io.softverbs.CompletionHandler;
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
@@ -9,19 +7,13 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code CompletionQueue.poll} of an empty CQ and of a full one. Empty: in DEDICATED mode the poll reads one
@@ -30,12 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * produced by the per-invocation setup (not measured), taken {@value #BATCH} per call, copied into
  * {@link WorkCompletion}s or seen in place by a handler; the figure is per completion.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class PollBenchmark
+public class PollBenchmark extends JmhSettings
 {
     /** Completions in a full CQ: its capacity. */
     public static final int FULL = 1024;
