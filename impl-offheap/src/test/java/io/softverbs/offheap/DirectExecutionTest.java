@@ -142,6 +142,63 @@ class DirectExecutionTest
     }
 
     @Test
+    void aBurstOfOneSidedPostsExecutesEachInItsOwnPost()
+    {
+        // The fused post: with nothing outstanding, postSend itself executes the request. Without it, the posts of
+        // a burst (no poll in between) would wait in the send ring for the next engine cycle.
+        for (int value = 1; value <= 4; value++)
+        {
+            local.buffer().putInt(0, value);
+            assertEquals(0, pair.qpA.postSend(wr.clear().wrId(value).opcode(Opcode.RDMA_WRITE)
+                .flags(value % 2 == 0 ? SendFlags.SIGNALED : SendFlags.SIGNALED | SendFlags.INLINE)
+                .sge(local, 0, 4).remote(remote.address(), remote.rkey())));
+            assertEquals(value, remote.buffer().getIntVolatile(0), "write " + value + " left for a later cycle");
+        }
+        remote.buffer().putLong(64, 9);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(5).opcode(Opcode.RDMA_READ).flags(SendFlags.SIGNALED)
+            .sge(local, 8, 8).remote(remote.address() + 64, remote.rkey())));
+        assertEquals(9, local.buffer().getLongVolatile(8), "READ left for a later cycle");
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(6).opcode(Opcode.ATOMIC_FETCH_AND_ADD)
+            .sge(local, 16, 8).remote(remote.address() + 64, remote.rkey()).compareAdd(1)));
+        assertEquals(10, remote.buffer().getLongVolatile(64), "atomic left for a later cycle");
+
+        // Each signaled one completed in its post, in posting order; the unsignaled atomic left no completion.
+        final WorkCompletion[] wc = {new WorkCompletion(), new WorkCompletion(), new WorkCompletion(),
+            new WorkCompletion(), new WorkCompletion(), new WorkCompletion()};
+        assertEquals(5, pair.a.sendCq.poll(wc));
+        for (int i = 0; i < 4; i++)
+        {
+            assertSuccess(i + 1, WcOpcode.RDMA_WRITE, wc[i]);
+            assertEquals(4, wc[i].byteLen());
+        }
+        assertSuccess(5, WcOpcode.RDMA_READ, wc[4]);
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx);
+    }
+
+    @Test
+    void aLocalMemoryFaultIsReportedByTheRequester()
+    {
+        // A request the post cannot execute (its own memory fails a check) is posted the ordinary way and fails
+        // there, with the local status, and the peer's memory is not touched.
+        final MemoryRegion readOnly = pair.a.alloc(4096, 0);
+        remote.buffer().putLong(0, 5);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.RDMA_READ).flags(SendFlags.SIGNALED)
+            .sge(readOnly, 0, 8).remote(remote.address(), remote.rkey())));
+        assertEquals(WcStatus.LOC_PROT_ERR, completionWithoutThePeer().status());
+        assertEquals(0, readOnly.buffer().getLong(0), "a READ wrote a sink without LOCAL_WRITE");
+        assertEquals(QpState.ERR, pair.qpA.state());
+    }
+
+    @Test
+    void aWriteFromAnUnregisteredRangeIsReportedByTheRequester()
+    {
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
+            .sge(local.address() + 4000, 200, local.lkey()).remote(remote.address(), remote.rkey())));
+        assertEquals(WcStatus.LOC_PROT_ERR, completionWithoutThePeer().status());
+        assertEquals(0, remote.buffer().getLong(0), "bytes from outside the region reached the peer");
+    }
+
+    @Test
     void aOneSidedRequestNeverOvertakesARequestStillOnItsWay()
     {
         final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);

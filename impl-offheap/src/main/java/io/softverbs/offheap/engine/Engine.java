@@ -9,6 +9,7 @@ import io.softverbs.AsyncEvent;
 import io.softverbs.LinePadding;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpState;
+import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
@@ -304,6 +305,32 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
             exit(c);
         }
         return true;
+    }
+
+    /**
+     * The fused post's cycle (see {@link Requester#executePosted}): a one-sided request executed as it is posted, if
+     * no thread is running this engine and the request may run now.
+     *
+     * @param qp    the QP, whose send lock the caller holds.
+     * @param wr    the checked request.
+     * @param flags its send flags.
+     * @return true if it executed and completed; false: write it to the ring.
+     */
+    public boolean executeNow(final SoftQp qp, final SendWorkRequest wr, final int flags)
+    {
+        final long c = tryEnter();
+        if (c < 0)
+        {
+            return false;
+        }
+        try
+        {
+            return requester.executePosted(qp, wr, flags);
+        }
+        finally
+        {
+            exit(c);
+        }
     }
 
     /** @return visits so far (see {@link #noteVisit}); a hint for other threads. */

@@ -8,6 +8,7 @@ import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
 import io.softverbs.QpState;
 import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
@@ -32,6 +33,7 @@ final class Requester extends LinePadding
     private final Responder responder;
     private final Segments scratch = new Segments();
     private final WqeRequest direct = new WqeRequest();
+    private final PostedRequest posted = new PostedRequest();
 
     Requester(final Engine engine, final Completer completer, final Responder responder)
     {
@@ -159,6 +161,46 @@ final class Requester extends LinePadding
         {
             engine.schedule(qp);
         }
+    }
+
+    /**
+     * The fused post (INVOKER): a one-sided request (WRITE, READ, atomic) is executed by the posting thread, in a
+     * cycle it entered for this, without ever being written to the send ring, when its QP has nothing outstanding
+     * (so nothing it could overtake) and the peer's responder would execute it now with success (see
+     * {@link Responder#executeDirect}). A signaled one completes at once. This saves the WQE's encoding, the
+     * requester's reading it back and the completer's freeing it: the three stages' work on the one request that
+     * needs none of them.
+     *
+     * @param qp    the QP, whose send lock the caller holds.
+     * @param wr    the request, already checked by the post.
+     * @param flags its send flags, SIGNALED added for sq_sig_all.
+     * @return true if it executed and completed; false if it must be posted the ordinary way.
+     */
+    boolean executePosted(final SoftQp qp, final SendWorkRequest wr, final int flags)
+    {
+        if (qp.stateOrdinal() != QpState.RTS.ordinal())
+        {
+            return false;
+        }
+        final RequesterContext rc = qp.requester();
+        rc.fetch(qp.sendRing());
+        if (rc.completeSeq != rc.fetchSeq || rc.stalled)
+        {
+            return false;
+        }
+        final Link link = qp.link();
+        final ResponderContext peer = link != null ? link.directPeer() : null;
+        if (peer == null || !responder.executeDirect(peer, qp.qpNum(), rc.nextPsn, posted.wrap(qp, wr, flags)))
+        {
+            return false;
+        }
+        rc.nextPsn = Psn.next(rc.nextPsn);
+        if ((flags & SendFlags.SIGNALED) != 0)
+        {
+            qp.sendCq().produce(wr.wrId(), WcStatus.SUCCESS, wr.opcode().completionOpcode(), (int)wr.totalLength(),
+                qp.qpNum(), qp.destQpn(), 0, 0, 0);
+        }
+        return true;
     }
 
     /**

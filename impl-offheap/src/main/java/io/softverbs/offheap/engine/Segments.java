@@ -1,6 +1,7 @@
 package io.softverbs.offheap.engine;
 
 import io.softverbs.LinePadding;
+import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.KeyTable;
@@ -123,18 +124,60 @@ public final class Segments extends LinePadding
         for (int i = 0; i < numSge; i++)
         {
             final int sge = offset + i * WqeLayout.SGE_SIZE;
-            final long sgeAddress = buffer.getLong(sge + WqeLayout.SGE_ADDRESS);
-            final long sgeLength = buffer.getInt(sge + WqeLayout.SGE_LENGTH) & 0xFFFF_FFFFL;
-            final SoftMr mr = keys.lookup(buffer.getInt(sge + WqeLayout.SGE_LKEY));
-            final int check = mr == null ? DENIED : mr.check(pd, sgeAddress, sgeLength, required);
+            final int check = addLocal(keys, pd, buffer.getLong(sge + WqeLayout.SGE_ADDRESS),
+                buffer.getInt(sge + WqeLayout.SGE_LENGTH), buffer.getInt(sge + WqeLayout.SGE_LKEY), required);
             if (check == DENIED)
             {
                 return DENIED;
             }
             result |= check;
-            addChecked(sgeAddress, sgeLength);
         }
         return result;
+    }
+
+    /**
+     * Resolves a work request's SGE list as posted, before it is written anywhere, checking each element.
+     *
+     * @param keys     key table of the poster's device.
+     * @param pd       PD of the posting QP.
+     * @param wr       the work request.
+     * @param required {@link io.softverbs.Access} rights each region must grant.
+     * @return {@link #ALLOWED}, {@link #DENIED} or {@link #WAIT}.
+     */
+    public int resolveSgl(final KeyTable keys, final SoftPd pd, final SendWorkRequest wr, final int required)
+    {
+        clear();
+        final int numSge = wr.numSge();
+        if (numSge > MAX)
+        {
+            return DENIED;
+        }
+        int result = ALLOWED;
+        for (int i = 0; i < numSge; i++)
+        {
+            final int check = addLocal(keys, pd, wr.sgeAddress(i), wr.sgeLength(i), wr.sgeLkey(i), required);
+            if (check == DENIED)
+            {
+                return DENIED;
+            }
+            result |= check;
+        }
+        return result;
+    }
+
+    /** One local SGE: its key's region must hold the whole range with the rights; added if so. */
+    private int addLocal(
+        final KeyTable keys, final SoftPd pd, final long sgeAddress, final int sgeLength, final int lkey,
+        final int required)
+    {
+        final long length = sgeLength & 0xFFFF_FFFFL;
+        final SoftMr mr = keys.lookup(lkey);
+        final int check = mr == null ? DENIED : mr.check(pd, sgeAddress, length, required);
+        if (check != DENIED)
+        {
+            addChecked(sgeAddress, length);
+        }
+        return check;
     }
 
     /**

@@ -133,11 +133,17 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             return check;
         }
+        final int flags = signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags();
+        final Engine engine = context.engine();
         final int result;
         sendLock.lock();
         try
         {
-            result = writer.write(wr, signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags(), 0);
+            if (executesAtPost(wr) && engine.executeNow(this, wr, flags))
+            {
+                return 0;
+            }
+            result = writer.write(wr, flags, 0);
         }
         finally
         {
@@ -145,7 +151,6 @@ public final class SoftQp extends Schedulable implements QueuePair
         }
         if (result == 0)
         {
-            final Engine engine = context.engine();
             // INVOKER, and the application has polled or run the engine since its last post here (it alternates
             // posting and polling, as a latency-bound program does): the posting thread transmits at once if the
             // engine is free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left
@@ -157,6 +162,18 @@ public final class SoftQp extends Schedulable implements QueuePair
             }
         }
         return result;
+    }
+
+    /**
+     * INVOKER, a one-sided operation, and a peer whose memory the requester may reach directly (mem): worth trying
+     * to execute it in the post itself (the link is read as a hint; the engine checks again).
+     */
+    private boolean executesAtPost(final SendWorkRequest wr)
+    {
+        final Opcode opcode = wr.opcode();
+        final Link current = link;
+        return context.isInvoker() && current != null && current.directPeer() != null &&
+            (opcode == Opcode.RDMA_WRITE || opcode == Opcode.RDMA_READ || opcode.isAtomic());
     }
 
     /** INVOKER: transmits at once if the application came back to the device since the last post here. */
