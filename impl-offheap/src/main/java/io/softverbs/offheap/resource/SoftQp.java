@@ -128,10 +128,10 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             return Errors.EPERM;
         }
-        final int check = writer.check(wr);
-        if (check != 0)
+        final int shape = writer.checkShape(wr);
+        if (shape != 0)
         {
-            return check;
+            return shape;
         }
         final int flags = signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags();
         final Engine engine = context.engine();
@@ -139,9 +139,16 @@ public final class SoftQp extends Schedulable implements QueuePair
         sendLock.lock();
         try
         {
+            // Executed in the post, the request's sources are checked where they are read; a request that is not
+            // (busy engine, something outstanding, a check failed) is checked and written as any other.
             if (executesAtPost(wr) && engine.executeNow(this, wr, flags))
             {
                 return 0;
+            }
+            final int sources = writer.checkSources(wr);
+            if (sources != 0)
+            {
+                return sources;
             }
             result = writer.write(wr, flags, 0);
         }

@@ -39,6 +39,18 @@ final class WqeWriter
      */
     int check(final SendWorkRequest wr)
     {
+        final int shape = checkShape(wr);
+        return shape != 0 ? shape : checkSources(wr);
+    }
+
+    /**
+     * The part of {@link #check} that needs no key: opcode, flags, SGE count and lengths.
+     *
+     * @param wr the request.
+     * @return 0 or {@link Errors#EINVAL}.
+     */
+    int checkShape(final SendWorkRequest wr)
+    {
         final Opcode opcode = wr.opcode();
         final int flags = wr.flags();
         final int numSge = wr.numSge();
@@ -54,7 +66,19 @@ final class WqeWriter
         {
             return Errors.EINVAL;
         }
-        return inline ? checkInlineSources(wr) : 0;
+        return 0;
+    }
+
+    /**
+     * The rest of {@link #check}: inline sources are read by the poster itself, so they must lie in a registered
+     * region of this PD.
+     *
+     * @param wr a request that passed {@link #checkShape}.
+     * @return 0, {@link Errors#EINVAL}, or {@link Errors#EAGAIN} (an inline source is still being registered).
+     */
+    int checkSources(final SendWorkRequest wr)
+    {
+        return isInline(wr) ? checkInlineSources(wr) : 0;
     }
 
     /**
@@ -123,7 +147,6 @@ final class WqeWriter
             (opcode.isSend() || opcode == Opcode.RDMA_WRITE || opcode == Opcode.RDMA_WRITE_WITH_IMM);
     }
 
-    /** Inline sources are read by the poster itself, so they must lie in a registered region of this PD. */
     private int checkInlineSources(final SendWorkRequest wr)
     {
         for (int i = 0, n = wr.numSge(); i < n; i++)
