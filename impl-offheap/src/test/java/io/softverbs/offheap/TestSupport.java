@@ -59,7 +59,7 @@ final class TestSupport
     {
         final long deadline = System.nanoTime() + WAIT_NANOS;
         final List<WorkCompletion> got = new ArrayList<>(n);
-        WorkCompletion[] out = fresh(n);
+        WorkCompletion[] out = freshCompletions(n);
         while (got.size() < n)
         {
             for (final Context ctx : progress)
@@ -73,7 +73,7 @@ final class TestSupport
             }
             if (taken > 0)
             {
-                out = fresh(n - got.size());
+                out = freshCompletions(n - got.size());
             }
             else if (System.nanoTime() - deadline > 0)
             {
@@ -100,7 +100,7 @@ final class TestSupport
         {
             ctx.progress();
         }
-        final WorkCompletion[] out = fresh(4);
+        final WorkCompletion[] out = freshCompletions(4);
         final int taken = cq.poll(out);
         if (taken != 0)
         {
@@ -108,7 +108,7 @@ final class TestSupport
         }
     }
 
-    private static WorkCompletion[] fresh(final int n)
+    static WorkCompletion[] freshCompletions(final int n)
     {
         final WorkCompletion[] out = new WorkCompletion[n];
         for (int i = 0; i < n; i++)

@@ -311,7 +311,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
      * The fused post's cycle (see {@link Requester#executePosted}): a one-sided request executed as it is posted, if
      * no thread is running this engine and the request may run now.
      *
-     * @param qp    the QP, whose send lock the caller holds.
+     * @param qp    the posting QP.
      * @param wr    the checked request.
      * @param flags its send flags.
      * @return true if it executed and completed; false: write it to the ring.

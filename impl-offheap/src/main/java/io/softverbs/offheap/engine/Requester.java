@@ -171,7 +171,7 @@ final class Requester extends LinePadding
      * requester's reading it back and the completer's freeing it: the three stages' work on the one request that
      * needs none of them.
      *
-     * @param qp    the QP, whose send lock the caller holds.
+     * @param qp    the posting QP.
      * @param wr    the request, already checked by the post.
      * @param flags its send flags, SIGNALED added for sq_sig_all.
      * @return true if it executed and completed; false if it must be posted the ordinary way.

@@ -135,21 +135,24 @@ public final class SoftQp extends Schedulable implements QueuePair
         }
         final int flags = signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags();
         final Engine engine = context.engine();
+        // Executed in the post, a request's sources are checked where they are read. It needs no send lock: it
+        // touches nothing of the ring, the engine's cycle serialises it with other such posts, and it runs only if
+        // the engine sees nothing rung before it, so a concurrent post still writing its WQE simply comes after it.
+        // A request that is not executed here (busy engine, something outstanding, a check failed) is checked and
+        // written as any other.
+        if (executesAtPost(wr) && engine.executeNow(this, wr, flags))
+        {
+            return 0;
+        }
+        final int sources = writer.checkSources(wr);
+        if (sources != 0)
+        {
+            return sources;
+        }
         final int result;
         sendLock.lock();
         try
         {
-            // Executed in the post, the request's sources are checked where they are read; a request that is not
-            // (busy engine, something outstanding, a check failed) is checked and written as any other.
-            if (executesAtPost(wr) && engine.executeNow(this, wr, flags))
-            {
-                return 0;
-            }
-            final int sources = writer.checkSources(wr);
-            if (sources != 0)
-            {
-                return sources;
-            }
             result = writer.write(wr, flags, 0);
         }
         finally
