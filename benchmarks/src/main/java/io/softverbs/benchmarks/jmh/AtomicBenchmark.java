@@ -12,9 +12,9 @@ import org.openjdk.jmh.annotations.Setup;
 
 /**
  * Remote atomics end to end on one thread ({@code IBV_WR_ATOMIC_FETCH_AND_ADD}, {@code IBV_WR_ATOMIC_CMP_AND_SWP}
- * on 8 bytes of the peer's region): post, the requester executing it against the peer (rkey, range, alignment
- * and right checks, one CPU atomic, the original value into the local sink), completion, poll. What perftest's
- * atomic_lat measures, without a second thread.
+ * on 8 bytes of the peer's region): the post executing it against the peer (the fused post: rkey, range,
+ * alignment and right checks, one CPU atomic, the original value into the local sink, the completion), then the
+ * poll. What perftest's atomic_lat measures, without a second thread.
  */
 public class AtomicBenchmark extends LoopbackBenchmark
 {

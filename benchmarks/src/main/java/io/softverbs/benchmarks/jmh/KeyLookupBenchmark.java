@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * Memory key lookup. Directly: the engine's {@link KeyTable#lookup} (the MPT walk of a hardware RNIC) for a live
  * rkey and for a stale one (right index, wrong key byte). Through the public API: an 8-byte RDMA WRITE end to
- * end on one thread (post, requester, responder with its rkey and range check, completer, poll), the path a key
- * check sits on.
+ * end on one thread (the fused post: checks, the peer's rkey and range check, the copy and the completion, all in
+ * the post; then the poll), the path a key check sits on.
  */
 public class KeyLookupBenchmark extends LoopbackBenchmark
 {

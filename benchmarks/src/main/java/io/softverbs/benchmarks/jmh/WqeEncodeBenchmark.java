@@ -7,6 +7,7 @@ import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
+import io.softverbs.offheap.transport.mem.MemTransport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -17,7 +18,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * WQE encode: {@code postSend} alone, with no engine running, so the figure is validating the request, writing
  * the WQE blocks into the send ring and ringing the doorbell. Bounded by batching: each invocation posts
  * {@value #BATCH} requests into an empty queue of that depth, and the per-invocation setup (not measured) runs
- * both engines until the queue is empty again. The timer's own cost is spread over the batch.
+ * both engines until the queue is empty again. The timer's own cost is spread over the batch. The mem transport's
+ * direct path is off here: with it, an INVOKER post of a WRITE to an idle QP executes the WRITE itself (the
+ * fused post, measured end to end by {@link KeyLookupBenchmark#rdmaWrite8EndToEnd}) and writes no WQE.
  */
 public class WqeEncodeBenchmark extends LoopbackBenchmark
 {
@@ -34,7 +37,23 @@ public class WqeEncodeBenchmark extends LoopbackBenchmark
     @Setup(Level.Trial)
     public void open()
     {
-        loopback = new Loopback(ProgressMode.INVOKER, BATCH, 2 * BATCH, false);
+        final String direct = System.getProperty(MemTransport.DIRECT_PROPERTY);
+        System.setProperty(MemTransport.DIRECT_PROPERTY, "false"); // read when the devices open
+        try
+        {
+            loopback = new Loopback(ProgressMode.INVOKER, BATCH, 2 * BATCH, false);
+        }
+        finally
+        {
+            if (direct == null)
+            {
+                System.clearProperty(MemTransport.DIRECT_PROPERTY);
+            }
+            else
+            {
+                System.setProperty(MemTransport.DIRECT_PROPERTY, direct);
+            }
+        }
         inlineSend.opcode(Opcode.SEND).flags(SendFlags.INLINE).sge(loopback.regionA, 0, 64);
         write.opcode(Opcode.RDMA_WRITE).sge(loopback.regionA, 0, 8).remote(loopback.regionB.address(),
             loopback.regionB.rkey());

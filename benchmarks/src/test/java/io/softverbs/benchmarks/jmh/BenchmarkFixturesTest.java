@@ -48,7 +48,12 @@ class BenchmarkFixturesTest
                 b.emptyQueues();
                 assertEquals(0, b.inlineSend64());
                 b.emptyQueues();
+                b.loopback.regionA.buffer().putLong(0, 1000 + i);
+                b.loopback.regionB.buffer().putLong(0, 0);
                 assertEquals(0, b.rdmaWriteOneSge());
+                assertEquals(0, b.loopback.regionB.buffer().getLongVolatile(0), "a WRITE executed in its post");
+                b.emptyQueues();
+                assertEquals(1000 + i, b.loopback.regionB.buffer().getLongVolatile(0), "the WRITEs never ran");
             }
             b.check();
         }
