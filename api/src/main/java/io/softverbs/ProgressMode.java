@@ -7,6 +7,10 @@ public enum ProgressMode
 {
     /** The engine has its own thread; a program that never calls {@link Context#progress()} just works. */
     DEDICATED,
-    /** The application runs the engine: {@link Context#progress()}, and {@code poll} on an empty completion queue. */
+    /**
+     * The application runs the engine: {@link Context#progress()}, {@code poll} on an empty completion queue, and
+     * {@code postSend}, which transmits what it posts when the engine is free and, on an idle queue pair whose peer
+     * memory the transport reaches directly, executes and completes a WRITE, READ or atomic itself.
+     */
     INVOKER
 }
