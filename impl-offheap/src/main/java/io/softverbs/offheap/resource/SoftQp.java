@@ -181,9 +181,12 @@ public final class SoftQp extends Schedulable implements QueuePair
     private boolean executesAtPost(final SendWorkRequest wr)
     {
         final Opcode opcode = wr.opcode();
+        if (opcode != Opcode.RDMA_WRITE && opcode != Opcode.RDMA_READ && !opcode.isAtomic())
+        {
+            return false; // a SEND, the common case, reads nothing more
+        }
         final Link current = link;
-        return context.isInvoker() && current != null && current.directPeer() != null &&
-            (opcode == Opcode.RDMA_WRITE || opcode == Opcode.RDMA_READ || opcode.isAtomic());
+        return context.isInvoker() && current != null && current.directPeer() != null;
     }
 
     /** INVOKER: transmits at once if the application came back to the device since the last post here. */
