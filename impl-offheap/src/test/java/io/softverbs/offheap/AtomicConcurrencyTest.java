@@ -50,15 +50,7 @@ class AtomicConcurrencyTest
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (pool != null)
-        {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "workers stopped");
-        }
-        if (pair != null)
-        {
-            pair.close();
-        }
+        assertTrue(TestSupport.stopWorkersAndClose(pool, pair), "workers stopped");
     }
 
     @Test

@@ -46,15 +46,7 @@ class DoorbellRaceTest
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (pool != null)
-        {
-            pool.shutdownNow();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        if (pair != null)
-        {
-            pair.close();
-        }
+        TestSupport.stopWorkersAndClose(pool, pair);
     }
 
     @Test

@@ -52,15 +52,7 @@ class FusedPostRaceTest
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (pool != null)
-        {
-            pool.shutdownNow();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        if (pair != null)
-        {
-            pair.close();
-        }
+        TestSupport.stopWorkersAndClose(pool, pair);
     }
 
     @Test

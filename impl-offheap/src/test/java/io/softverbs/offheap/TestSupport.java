@@ -3,6 +3,7 @@ package io.softverbs.offheap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -116,6 +117,27 @@ final class TestSupport
             out[i] = new WorkCompletion();
         }
         return out;
+    }
+
+    /**
+     * Tear-down of a test whose worker threads drive a pair: interrupts the workers, waits for them (bounded),
+     * then closes the pair. Either may be null (set-up failed before it).
+     *
+     * @return false if a worker was still running after the wait.
+     */
+    static boolean stopWorkersAndClose(final ExecutorService pool, final Pair pair) throws InterruptedException
+    {
+        boolean stopped = true;
+        if (pool != null)
+        {
+            pool.shutdownNow();
+            stopped = pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        if (pair != null)
+        {
+            pair.close();
+        }
+        return stopped;
     }
 
     /** Waits, bounded, until {@code condition} holds. */
