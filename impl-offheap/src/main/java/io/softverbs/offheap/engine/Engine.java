@@ -333,33 +333,6 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
     }
 
-    /**
-     * The fused post's cycle for a SEND (see {@link Requester#transmitPosted}): the request sent as it is posted,
-     * its WQE written after it, if no thread is running this engine.
-     *
-     * @param qp    the posting QP, whose send lock the caller holds.
-     * @param wr    the request, its shape checked.
-     * @param flags its send flags.
-     * @param wqe   the QP's send ring, as its producer.
-     * @return true if it was posted; false: post it the ordinary way.
-     */
-    public boolean transmitPosted(final SoftQp qp, final SendWorkRequest wr, final int flags, final PostedWqe wqe)
-    {
-        final long c = tryEnter();
-        if (c < 0)
-        {
-            return false;
-        }
-        try
-        {
-            return requester.transmitPosted(qp, wr, flags, wqe);
-        }
-        finally
-        {
-            exit(c);
-        }
-    }
-
     /** @return visits so far (see {@link #noteVisit}); a hint for other threads. */
     public long visits()
     {

@@ -137,83 +137,30 @@ final class Requester extends LinePadding
                 more = true; // transport full: try again next cycle
                 break;
             }
-            sent(qp, rc, flags, readOrAtomic);
+            rc.psn[i] = rc.nextPsn;
+            rc.nextPsn = Psn.next(rc.nextPsn);
+            rc.state[i] = SENT;
+            rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
+            rc.inflightRdAtomic += rc.readOrAtomic[i];
+            rc.sendSeq++;
+            // Only an ACK that completes something the application will see, frees a READ/atomic slot, keeps a
+            // shared send queue's order or keeps the send queue from filling is worth reading; the others are
+            // covered by the next one (IB's cumulative ACK), as libibverbs frees unsignaled WQEs.
+            if ((flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
+                rc.sendSeq - rc.completeSeq >= Math.max(1, sq.depth() >> 1))
+            {
+                engine.watchAck(qp);
+            }
+            if (rc.timerKind == RequesterContext.TIMER_NONE)
+            {
+                engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
+            }
         }
         completer.advance(qp);
         if (more)
         {
             engine.schedule(qp);
         }
-    }
-
-    /** The WQE at {@code rc.sendSeq} went out under the next PSN: it now waits for its ACK. */
-    private void sent(final SoftQp qp, final RequesterContext rc, final int flags, final boolean readOrAtomic)
-    {
-        final int i = rc.index(rc.sendSeq);
-        rc.psn[i] = rc.nextPsn;
-        rc.nextPsn = Psn.next(rc.nextPsn);
-        rc.state[i] = SENT;
-        rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
-        rc.inflightRdAtomic += rc.readOrAtomic[i];
-        rc.sendSeq++;
-        // Only an ACK that completes something the application will see, frees a READ/atomic slot, keeps a
-        // shared send queue's order or keeps the send queue from filling is worth reading; the others are
-        // covered by the next one (IB's cumulative ACK), as libibverbs frees unsignaled WQEs.
-        if ((flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
-            rc.sendSeq - rc.completeSeq >= Math.max(1, qp.sendRing().depth() >> 1))
-        {
-            engine.watchAck(qp);
-        }
-        if (rc.timerKind == RequesterContext.TIMER_NONE)
-        {
-            engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
-        }
-    }
-
-    /**
-     * The fused post of a SEND (INVOKER): when everything rung before it has gone out, the posting thread sends
-     * the request straight from the work request, in a cycle it entered for this, and writes the WQE only then,
-     * while the peer already works on the request. The WQE is still written (an RNR NAK or a retransmission
-     * sends the payload again, and the completion reads it), but nothing reads it before this cycle ends:
-     * responses are handled only in cycles. If the transport does not take the request this way, the WQE goes
-     * out as any other, in this same cycle.
-     *
-     * @param qp    the posting QP, whose send lock the caller holds.
-     * @param wr    the request, its shape already checked.
-     * @param flags its send flags, SIGNALED added for sq_sig_all.
-     * @param wqe   the QP's send ring, as its producer.
-     * @return true if the request was posted (and sent, or handed to the requester); false if nothing was done:
-     *         post it the ordinary way (a full ring among the reasons, which the ordinary post reports).
-     */
-    boolean transmitPosted(final SoftQp qp, final SendWorkRequest wr, final int flags, final PostedWqe wqe)
-    {
-        if (qp.stateOrdinal() != QpState.RTS.ordinal())
-        {
-            return false;
-        }
-        final RequesterContext rc = qp.requester();
-        rc.fetch(qp.sendRing());
-        final Link link = qp.link();
-        if (rc.sendSeq != rc.fetchSeq || rc.rnrPaused || rc.halted || rc.stalled || link == null ||
-            scratch.resolveSgl(qp.keys(), qp.pd(), wr, 0) != Segments.ALLOWED)
-        {
-            return false; // something rung waits to go out first, or the payload is not readable now
-        }
-        final long block = wqe.claim(wr);
-        if (block < 0)
-        {
-            return false;
-        }
-        final boolean sentNow = link.sendPosted(rc.nextPsn, wr, flags, scratch);
-        wqe.write(wr, flags, block);
-        if (!sentNow)
-        {
-            process(qp);
-            return true;
-        }
-        rc.fetch(qp.sendRing()); // the WQE just rung, at rc.sendSeq
-        sent(qp, rc, flags, false);
-        return true;
     }
 
     /**

@@ -65,12 +65,6 @@ public final class Segments extends LinePadding
         return address[FIRST + i];
     }
 
-    /** @param i index. @return segment length. */
-    public long length(final int i)
-    {
-        return length[FIRST + i];
-    }
-
     /**
      * Adds a segment the caller has already checked (device memory such as an inline payload).
      *

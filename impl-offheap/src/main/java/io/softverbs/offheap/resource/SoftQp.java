@@ -144,47 +144,32 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             return 0;
         }
-        // INVOKER, and the application has polled or run the engine since its last post here (it alternates
-        // posting and polling, as a latency-bound program does): the posting thread transmits at once if the engine
-        // is free, one atomic instead of the run queue's two and a later cycle; an inline SEND goes out before its
-        // WQE is even written. Posts in a burst are left to the next cycle, which takes them as one batch.
-        // DEDICATED: the engine thread picks it up; the visit count, which that thread writes on every duty cycle,
-        // is left alone.
-        final boolean now = context.isInvoker() && cameBack(engine);
-        final boolean sendNow = now && (wr.flags() & SendFlags.INLINE) != 0 && wr.opcode().isSend();
-        if (!sendNow)
+        final int sources = writer.checkSources(wr);
+        if (sources != 0)
         {
-            final int sources = writer.checkSources(wr);
-            if (sources != 0)
-            {
-                return sources;
-            }
+            return sources;
         }
         final int result;
         sendLock.lock();
         try
         {
-            if (sendNow)
-            {
-                if (engine.transmitPosted(this, wr, flags, writer))
-                {
-                    return 0; // its sources were checked where they were read
-                }
-                final int sources = writer.checkSources(wr);
-                if (sources != 0)
-                {
-                    return sources;
-                }
-            }
             result = writer.write(wr, flags, 0);
         }
         finally
         {
             sendLock.unlock();
         }
-        if (result == 0 && (!now || !engine.transmitNow(this)))
+        if (result == 0)
         {
-            engine.schedule(this);
+            // INVOKER, and the application has polled or run the engine since its last post here (it alternates
+            // posting and polling, as a latency-bound program does): the posting thread transmits at once if the
+            // engine is free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left
+            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up; the visit
+            // count, which that thread writes on every duty cycle, is left alone.
+            if (!context.isInvoker() || !transmitsNow(engine))
+            {
+                engine.schedule(this);
+            }
         }
         return result;
     }
@@ -204,13 +189,13 @@ public final class SoftQp extends Schedulable implements QueuePair
         return context.isInvoker() && current != null && current.directPeer() != null;
     }
 
-    /** INVOKER: whether the application came back to the device (a poll, a cycle) since the last post here. */
-    private boolean cameBack(final Engine engine)
+    /** INVOKER: transmits at once if the application came back to the device since the last post here. */
+    private boolean transmitsNow(final Engine engine)
     {
         final long visits = engine.visits();
-        final boolean back = visits != lastPostVisits;
+        final boolean now = visits != lastPostVisits && engine.transmitNow(this);
         lastPostVisits = visits;
-        return back;
+        return now;
     }
 
     @Override

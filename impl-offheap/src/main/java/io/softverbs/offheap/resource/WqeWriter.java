@@ -7,7 +7,6 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
-import io.softverbs.offheap.engine.PostedWqe;
 import io.softverbs.offheap.engine.Segments;
 
 /**
@@ -15,7 +14,7 @@ import io.softverbs.offheap.engine.Segments;
  * work request, claims ring blocks, writes the WQE (SGEs, or the payload itself for INLINE) and rings the doorbell.
  * Allocation-free; the caller serializes producers of one ring.
  */
-final class WqeWriter implements PostedWqe
+final class WqeWriter
 {
     private final SendRing ring;
     private final SoftPd pd;
@@ -92,33 +91,15 @@ final class WqeWriter implements PostedWqe
      */
     int write(final SendWorkRequest wr, final int flags, final int channelQpn)
     {
-        final long block = claim(wr);
+        final boolean inline = isInline(wr);
+        final int numSge = wr.numSge();
+        final int total = (int)wr.totalLength();
+        final int blocks = WqeLayout.blocksFor(inline ? total : numSge * WqeLayout.SGE_SIZE);
+        final long block = ring.claim(blocks);
         if (block < 0)
         {
             return Errors.ENOMEM;
         }
-        write(wr, flags, channelQpn, block);
-        return 0;
-    }
-
-    @Override
-    public long claim(final SendWorkRequest wr)
-    {
-        return ring.claim(blocks(wr));
-    }
-
-    @Override
-    public void write(final SendWorkRequest wr, final int flags, final long block)
-    {
-        write(wr, flags, 0, block);
-    }
-
-    private void write(final SendWorkRequest wr, final int flags, final int channelQpn, final long block)
-    {
-        final boolean inline = isInline(wr);
-        final int numSge = wr.numSge();
-        final int total = (int)wr.totalLength();
-        final int blocks = blocks(wr);
         final DeviceBuffer buffer = ring.buffer();
         final int offset = ring.offset(block);
         buffer.putByte(offset + WqeLayout.OPCODE, (byte)wr.opcode().ordinal());
@@ -156,12 +137,7 @@ final class WqeWriter implements PostedWqe
             }
         }
         ring.ringDoorbell();
-    }
-
-    /** @return the blocks of the request's WQE: descriptor, then the inline payload or the SGE list. */
-    private static int blocks(final SendWorkRequest wr)
-    {
-        return WqeLayout.blocksFor(isInline(wr) ? (int)wr.totalLength() : wr.numSge() * WqeLayout.SGE_SIZE);
+        return 0;
     }
 
     private static boolean isInline(final SendWorkRequest wr)

@@ -1,8 +1,6 @@
 package io.softverbs.offheap.transport;
 
-import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.engine.ResponderContext;
-import io.softverbs.offheap.engine.Segments;
 
 /** A connected QP's path to its peer QP: how requests and responses leave this engine. */
 public interface Link
@@ -13,22 +11,6 @@ public interface Link
      * @return false if the transport cannot take it now (try again later).
      */
     boolean sendRequest(int psn, long wqeBlock);
-
-    /**
-     * Sends a SEND straight from the work request being posted, before its WQE is written (the fused post, see
-     * {@link io.softverbs.offheap.engine.Engine#transmitPosted}): for a request the transport carries whole.
-     *
-     * @param psn     the request's PSN.
-     * @param wr      the request.
-     * @param flags   its send flags, SIGNALED added for sq_sig_all.
-     * @param payload its inline payload, checked in this engine cycle.
-     * @return false if this transport does not, the request does not fit, or the transport cannot take it now:
-     *         the WQE is then sent as any other.
-     */
-    default boolean sendPosted(int psn, SendWorkRequest wr, int flags, Segments payload)
-    {
-        return false;
-    }
 
     /**
      * @param psn      PSN being answered.

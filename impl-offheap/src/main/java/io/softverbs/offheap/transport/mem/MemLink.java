@@ -3,7 +3,6 @@ package io.softverbs.offheap.transport.mem;
 import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
-import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.engine.ResponderContext;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.DeviceBuffer;
@@ -91,7 +90,11 @@ final class MemLink extends LinePadding implements Link
         final int flags = wqe.getByte(offset + WqeLayout.FLAGS);
         final int length = wqe.getInt(offset + WqeLayout.LENGTH);
         final DeviceBuffer out = requests.buffer();
-        header(out, slot, opcode, flags, psn);
+        out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
+        out.putByte(slot + MemRequest.FLAGS, (byte)flags);
+        out.putInt(slot + MemRequest.DST_QPN, peerQpn);
+        out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
+        out.putInt(slot + MemRequest.PSN, psn);
         final boolean compact = (flags & SendFlags.INLINE) != 0 && length <= MemRequest.COMPACT_PAYLOAD &&
             (isSend(opcode) || opcode == Opcode.RDMA_WRITE.ordinal());
         if (compact)
@@ -118,46 +121,6 @@ final class MemLink extends LinePadding implements Link
         }
         requests.publish(slot);
         return true;
-    }
-
-    @Override
-    public boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags, final Segments payload)
-    {
-        final int opcode = wr.opcode().ordinal();
-        final long length = payload.total();
-        if ((flags & SendFlags.INLINE) == 0 || !isSend(opcode) || length > MemRequest.COMPACT_PAYLOAD)
-        {
-            return false;
-        }
-        final int slot = requests.claim();
-        if (slot < 0)
-        {
-            return false;
-        }
-        final DeviceBuffer out = requests.buffer();
-        header(out, slot, opcode, flags, psn);
-        out.putByte(slot + MemRequest.FORM, (byte)length);
-        out.putInt(slot + MemRequest.C_IMM, wr.immData());
-        out.putInt(slot + MemRequest.C_INV_RKEY, wr.invalidateRkey());
-        long target = out.addressOffset() + slot + MemRequest.C_PAYLOAD; // room for length bytes: checked above
-        for (int i = 0, n = payload.count(); i < n; i++)
-        {
-            final int segmentLength = (int)payload.length(i);
-            Segments.copyChecked(payload.address(i), target, segmentLength);
-            target += segmentLength;
-        }
-        requests.publish(slot);
-        return true;
-    }
-
-    /** The part of a request's slot both forms share. */
-    private void header(final DeviceBuffer out, final int slot, final int opcode, final int flags, final int psn)
-    {
-        out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
-        out.putByte(slot + MemRequest.FLAGS, (byte)flags);
-        out.putInt(slot + MemRequest.DST_QPN, peerQpn);
-        out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
-        out.putInt(slot + MemRequest.PSN, psn);
     }
 
     private static boolean isSend(final int opcode)
