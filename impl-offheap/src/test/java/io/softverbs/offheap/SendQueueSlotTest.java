@@ -49,12 +49,15 @@ class SendQueueSlotTest
             .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(src, 0, 8).remote(dst.address(), dst.rkey());
         final WorkCompletion[] wc = {new WorkCompletion()};
 
+        // Exactly DEPTH requests, so that each completion polled stands for a slot nobody has taken again. Posting
+        // until a refusal could post more than DEPTH when the engine completes one meanwhile: completions would then
+        // wait in the CQ for slots already reused, and a post after polling one would find the queue full.
         int posted = 0;
-        while (pair.qpA.postSend(write.wrId(posted)) == 0)
+        while (posted < DEPTH)
         {
+            assertEquals(0, pair.qpA.postSend(write.wrId(posted)), "post " + posted + " into an empty queue");
             posted++;
         }
-        assertTrue(posted >= DEPTH, "the queue took " + posted + " requests");
         long refused = 0;
         for (int round = 0; round < ROUNDS; round++)
         {
