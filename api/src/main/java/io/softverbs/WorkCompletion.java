@@ -162,9 +162,27 @@ public final class WorkCompletion extends LinePadding
     @Override
     public String toString()
     {
-        return "WorkCompletion{wrId=" + wrId() + ", status=" + status() + ", opcode=" + opcode() +
-            ", byteLen=" + byteLen() + ", qpNum=" + qpNum() + ", srcQp=" + srcQp() +
-            (hasImm() ? ", imm=" + immData() : "") + (hasInv() ? ", inv=0x" + Integer.toHexString(invalidatedRkey()) : "") +
-            ", flags=0x" + Integer.toHexString(flags()) + '}';
+        return Text.describe(this);
+    }
+
+    /**
+     * This class's text, in a constant pool of its own: HotSpot resolves every string constant of a class in the
+     * thread that first asks for one of its methods to be compiled by C2, which would allocate it on a thread that
+     * is polling completions.
+     */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static String describe(final WorkCompletion wc)
+        {
+            return "WorkCompletion{wrId=" + wc.wrId() + ", status=" + wc.status() + ", opcode=" + wc.opcode() +
+                ", byteLen=" + wc.byteLen() + ", qpNum=" + wc.qpNum() + ", srcQp=" + wc.srcQp() +
+                (wc.hasImm() ? ", imm=" + wc.immData() : "") +
+                (wc.hasInv() ? ", inv=0x" + Integer.toHexString(wc.invalidatedRkey()) : "") +
+                ", flags=0x" + Integer.toHexString(wc.flags()) + '}';
+        }
     }
 }

@@ -265,7 +265,7 @@ final class Completer extends LinePadding
         if (rc.drainPending && rc.completeSeq == rc.sendSeq)
         {
             rc.drainPending = false;
-            engine.raise(new AsyncEvent(AsyncEventType.SQ_DRAINED, qp.qpNum(), "send queue drained"));
+            engine.raise(Text.drained(qp.qpNum()));
         }
     }
 
@@ -323,8 +323,7 @@ final class Completer extends LinePadding
         flushReceiveQueue(qp);
         if (qp.srq() != null)
         {
-            engine.raise(new AsyncEvent(AsyncEventType.QP_LAST_WQE_REACHED, qp.qpNum(),
-                "QP entered the error state; no more receives will be taken from its SRQ"));
+            engine.raise(Text.lastWqeReached(qp.qpNum()));
         }
     }
 
@@ -393,6 +392,25 @@ final class Completer extends LinePadding
                 return WcStatus.LOC_PROT_ERR;
             default:
                 return WcStatus.BAD_RESP_ERR;
+        }
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static AsyncEvent drained(final int qpNum)
+        {
+            return new AsyncEvent(AsyncEventType.SQ_DRAINED, qpNum, "send queue drained");
+        }
+
+        static AsyncEvent lastWqeReached(final int qpNum)
+        {
+            return new AsyncEvent(AsyncEventType.QP_LAST_WQE_REACHED, qpNum,
+                "QP entered the error state; no more receives will be taken from its SRQ");
         }
     }
 }

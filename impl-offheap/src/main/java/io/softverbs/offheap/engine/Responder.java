@@ -458,6 +458,19 @@ final class Responder extends LinePadding
                 type = AsyncEventType.QP_FATAL;
         }
         completer.enterError(qp);
-        engine.raise(new AsyncEvent(type, qp.qpNum(), "responder error, syndrome 0x" + Integer.toHexString(syndrome)));
+        engine.raise(Text.responderError(type, qp.qpNum(), syndrome));
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static AsyncEvent responderError(final AsyncEventType type, final int qpNum, final int syndrome)
+        {
+            return new AsyncEvent(type, qpNum, "responder error, syndrome 0x" + Integer.toHexString(syndrome));
+        }
     }
 }

@@ -75,7 +75,7 @@ public final class Segments extends LinePadding
     {
         if (segmentLength > 0)
         {
-            assert count < MAX : "more than " + MAX + " segments"; // the guard elements would take it silently
+            assert count < MAX : Text.tooMany(); // the guard elements would take it silently
             address[FIRST + count] = segmentAddress;
             length[FIRST + count] = segmentLength;
             count++;
@@ -286,6 +286,19 @@ public final class Segments extends LinePadding
         for (; i < bytes; i++)
         {
             UnsafeApi.putByte(to + i, UnsafeApi.getByte(from + i));
+        }
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static String tooMany()
+        {
+            return "more than " + MAX + " segments";
         }
     }
 }

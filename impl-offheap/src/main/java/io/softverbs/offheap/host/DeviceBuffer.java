@@ -40,7 +40,7 @@ public final class DeviceBuffer
     {
         if (!buffer.isDirect())
         {
-            throw new IllegalArgumentException("device memory is direct");
+            throw Text.notDirect();
         }
         address = BufferUtil.address(buffer);
         capacity = buffer.capacity();
@@ -58,8 +58,7 @@ public final class DeviceBuffer
     {
         if (offset < 0 || length < 0 || offset > other.capacity - length)
         {
-            throw new IndexOutOfBoundsException(
-                "offset=" + offset + " length=" + length + " capacity=" + other.capacity);
+            throw Text.outside(offset, length, other.capacity);
         }
         address = other.address + offset;
         capacity = length;
@@ -88,7 +87,7 @@ public final class DeviceBuffer
     // inlining at call sites that are not (yet) hot, and with assertions off this is an empty call.
     private void checkBounds(final int index, final int size)
     {
-        assert index >= 0 && index <= capacity - size : "offset " + index + " size " + size + " capacity " + capacity;
+        assert index >= 0 && index <= capacity - size : Text.outside(index, size, capacity).getMessage();
     }
 
     private long at(final int index)
@@ -190,5 +189,23 @@ public final class DeviceBuffer
     {
         checkBounds(index, Long.BYTES);
         UnsafeApi.putLongVolatile(null, at(index), value);
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static IllegalArgumentException notDirect()
+        {
+            return new IllegalArgumentException("device memory is direct");
+        }
+
+        static IndexOutOfBoundsException outside(final int offset, final int length, final int capacity)
+        {
+            return new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " capacity=" + capacity);
+        }
     }
 }

@@ -39,7 +39,7 @@ public final class KeyTable
     {
         if (freeCount == 0)
         {
-            throw new VerbsException(Errors.ENOMEM, "memory key table full (" + freeIndexes.length + " regions)");
+            throw Text.full(freeIndexes.length);
         }
         final int index = freeIndexes[--freeCount];
         final int keyByte = 1 + random.nextInt(255);
@@ -75,5 +75,18 @@ public final class KeyTable
         }
         final SoftMr mr = entries.get(index);
         return mr != null && mr.key() == key ? mr : null;
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static VerbsException full(final int regions)
+        {
+            return new VerbsException(Errors.ENOMEM, "memory key table full (" + regions + " regions)");
+        }
     }
 }

@@ -86,8 +86,7 @@ public final class SoftCq extends LinePadding implements CompletionQueue
             if (!overflowed)
             {
                 overflowed = true;
-                context.raise(new AsyncEvent(AsyncEventType.CQ_ERR, qpNum,
-                    "completion queue of " + ring.capacity() + " entries overflowed; completions were lost"));
+                context.raise(Text.overflow(qpNum, ring.capacity()));
             }
             return false;
         }
@@ -191,7 +190,7 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     {
         if (channel == null)
         {
-            throw new VerbsException(Errors.EINVAL, "this CQ was created without a completion channel");
+            throw Text.noChannel();
         }
         armed = solicitedOnly ? ARMED_SOLICITED : ARMED_ANY;
     }
@@ -207,5 +206,30 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     {
         closed = true;
         context.forget(this);
+    }
+
+    /**
+     * This class's text, in a constant pool of its own. HotSpot resolves every string constant of a class in the
+     * thread that first asks for one of the class's methods to be compiled by C2. In SoftCq itself, these two
+     * messages were allocated (192 bytes) on whichever application thread happened to be polling then, inside a
+     * measured loop. Every class on the data path keeps its text in such a nested class
+     * ({@code DataPathConstantsTest}).
+     */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static AsyncEvent overflow(final int qpNum, final int capacity)
+        {
+            return new AsyncEvent(AsyncEventType.CQ_ERR, qpNum,
+                "completion queue of " + capacity + " entries overflowed; completions were lost");
+        }
+
+        static VerbsException noChannel()
+        {
+            return new VerbsException(Errors.EINVAL, "this CQ was created without a completion channel");
+        }
     }
 }

@@ -166,8 +166,7 @@ public final class SoftMr implements MemoryRegion
     {
         if (length > Integer.MAX_VALUE)
         {
-            throw new VerbsException(Errors.EINVAL, "region of " + length + " bytes is too long for one buffer view; " +
-                "use buffer(offset, length)");
+            throw Text.tooLongForOneView(length);
         }
         return buffer(0, (int)length);
     }
@@ -177,8 +176,7 @@ public final class SoftMr implements MemoryRegion
     {
         if (offset < 0 || length < 0 || offset > this.length - length)
         {
-            throw new VerbsException(Errors.EINVAL, "view [" + offset + ", +" + length + ") outside region of " +
-                this.length + " bytes");
+            throw Text.viewOutside(offset, length, this.length);
         }
         return new UnsafeBuffer(address + offset, length);
     }
@@ -214,11 +212,11 @@ public final class SoftMr implements MemoryRegion
         final int current = state;
         if (current == FAILED)
         {
-            throw new VerbsException(Errors.EFAULT, "registration of " + this + " failed: " + failureReason);
+            throw Text.registrationFailed(this, failureReason);
         }
         if (current == DEREGISTERED)
         {
-            throw new VerbsException(Errors.EINVAL, "region 0x" + Integer.toHexString(key) + " is deregistered");
+            throw Text.deregistered(key);
         }
     }
 
@@ -263,7 +261,42 @@ public final class SoftMr implements MemoryRegion
     @Override
     public String toString()
     {
-        return "MemoryRegion{key=0x" + Integer.toHexString(key) + ", address=0x" + Long.toHexString(address) +
-            ", length=" + length + ", access=" + Access.toString(access) + '}';
+        return Text.describe(key, address, length, access);
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static VerbsException tooLongForOneView(final long length)
+        {
+            return new VerbsException(Errors.EINVAL,
+                "region of " + length + " bytes is too long for one buffer view; use buffer(offset, length)");
+        }
+
+        static VerbsException viewOutside(final long offset, final int length, final long regionLength)
+        {
+            return new VerbsException(Errors.EINVAL,
+                "view [" + offset + ", +" + length + ") outside region of " + regionLength + " bytes");
+        }
+
+        static VerbsException registrationFailed(final SoftMr mr, final String reason)
+        {
+            return new VerbsException(Errors.EFAULT, "registration of " + mr + " failed: " + reason);
+        }
+
+        static VerbsException deregistered(final int key)
+        {
+            return new VerbsException(Errors.EINVAL, "region 0x" + Integer.toHexString(key) + " is deregistered");
+        }
+
+        static String describe(final int key, final long address, final long length, final int access)
+        {
+            return "MemoryRegion{key=0x" + Integer.toHexString(key) + ", address=0x" + Long.toHexString(address) +
+                ", length=" + length + ", access=" + Access.toString(access) + '}';
+        }
     }
 }

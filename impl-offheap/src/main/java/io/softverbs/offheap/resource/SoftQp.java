@@ -235,7 +235,7 @@ public final class SoftQp extends Schedulable implements QueuePair
     {
         if (attributes == null)
         {
-            throw new VerbsException(Errors.EINVAL, "attributes must not be null");
+            throw Text.nullAttributes();
         }
         context.execute(() -> context.engine().modify(this, attributes));
     }
@@ -245,7 +245,7 @@ public final class SoftQp extends Schedulable implements QueuePair
     {
         if (remote == null)
         {
-            throw new VerbsException(Errors.EINVAL, "remote endpoint must not be null");
+            throw Text.nullEndpoint();
         }
         if (state() == QpState.RESET)
         {
@@ -254,7 +254,7 @@ public final class SoftQp extends Schedulable implements QueuePair
         }
         if (state() != QpState.INIT)
         {
-            throw new VerbsException(Errors.EINVAL, "connect needs a QP in RESET or INIT, not " + state());
+            throw Text.connectState(state());
         }
         modify(QpAttributes.builder().state(QpState.RTR).remote(remote).pathMtu(4096).minRnrTimer(1)
             .maxDestRdAtomic(ResponderContext.MAX_RD_ATOMIC).build());
@@ -265,7 +265,7 @@ public final class SoftQp extends Schedulable implements QueuePair
     @Override
     public void migrate(final Context target, final CompletionQueue sendCq, final CompletionQueue recvCq)
     {
-        throw new VerbsException(Errors.ENOSYS, "live migration arrives with functions (PF/VFs)");
+        throw Text.noMigration();
     }
 
     @Override
@@ -552,6 +552,39 @@ public final class SoftQp extends Schedulable implements QueuePair
     @Override
     public String toString()
     {
-        return "QueuePair{qpn=" + qpn + ", state=" + state() + '}';
+        return Text.describe(qpn, state());
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static VerbsException nullAttributes()
+        {
+            return new VerbsException(Errors.EINVAL, "attributes must not be null");
+        }
+
+        static VerbsException nullEndpoint()
+        {
+            return new VerbsException(Errors.EINVAL, "remote endpoint must not be null");
+        }
+
+        static VerbsException connectState(final QpState state)
+        {
+            return new VerbsException(Errors.EINVAL, "connect needs a QP in RESET or INIT, not " + state);
+        }
+
+        static VerbsException noMigration()
+        {
+            return new VerbsException(Errors.ENOSYS, "live migration arrives with functions (PF/VFs)");
+        }
+
+        static String describe(final int qpn, final QpState state)
+        {
+            return "QueuePair{qpn=" + qpn + ", state=" + state + '}';
+        }
     }
 }

@@ -76,8 +76,7 @@ public final class SoftSrq implements SharedReceiveQueue
         if (armedLimit > 0 && ring.available() < armedLimit)
         {
             limit = 0;
-            context.raise(new AsyncEvent(AsyncEventType.SRQ_LIMIT_REACHED, -1,
-                "fewer than " + armedLimit + " receives remain on the SRQ"));
+            context.raise(Text.limitReached(armedLimit));
         }
     }
 
@@ -86,7 +85,7 @@ public final class SoftSrq implements SharedReceiveQueue
     {
         if (limit < 0 || limit > ring.depth())
         {
-            throw new VerbsException(Errors.EINVAL, "SRQ limit must be in [0, " + ring.depth() + "]: " + limit);
+            throw Text.limitOutOfRange(limit, ring.depth());
         }
         this.limit = limit;
     }
@@ -96,5 +95,24 @@ public final class SoftSrq implements SharedReceiveQueue
     {
         closed = true;
         context.forget(this);
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static AsyncEvent limitReached(final int limit)
+        {
+            return new AsyncEvent(AsyncEventType.SRQ_LIMIT_REACHED, -1,
+                "fewer than " + limit + " receives remain on the SRQ");
+        }
+
+        static VerbsException limitOutOfRange(final int limit, final int depth)
+        {
+            return new VerbsException(Errors.EINVAL, "SRQ limit must be in [0, " + depth + "]: " + limit);
+        }
     }
 }

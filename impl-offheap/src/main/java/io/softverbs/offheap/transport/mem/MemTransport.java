@@ -50,7 +50,7 @@ public final class MemTransport extends LinePadding implements Transport
     private volatile MemLane[] inboundRequests = NO_LANES;
     private volatile MemLane[] inboundResponses = NO_LANES;
     private final MemInboundRequest inbound = new MemInboundRequest();
-    private final boolean direct = !"false".equals(System.getProperty(DIRECT_PROPERTY));
+    private final boolean direct = !Boolean.FALSE.toString().equals(System.getProperty(DIRECT_PROPERTY));
 
     /**
      * @param deviceName the device's name.
@@ -58,7 +58,7 @@ public final class MemTransport extends LinePadding implements Transport
      */
     public MemTransport(final String deviceName, final IntFunction<SoftQp> qps)
     {
-        this.address = MemFabric.SCHEME + deviceName;
+        this.address = Text.address(deviceName);
         this.qps = qps;
     }
 
@@ -74,7 +74,7 @@ public final class MemTransport extends LinePadding implements Transport
         final SoftQp peer = MemFabric.resolve(remoteAddress, remoteQpn);
         if (!(peer.transport() instanceof MemTransport))
         {
-            throw new VerbsException(Errors.EINVAL, "QP " + remoteQpn + " at " + remoteAddress + " is not on mem");
+            throw Text.notOnMem(remoteQpn, remoteAddress);
         }
         final MemLane[] lanes = outbound.computeIfAbsent((MemTransport)peer.transport(), MemTransport::openLanes);
         return new MemLink(local, peer, direct, lanes[0], lanes[1]);
@@ -183,5 +183,23 @@ public final class MemTransport extends LinePadding implements Transport
     @Override
     public void close()
     {
+    }
+
+    /** This class's text, kept out of its constant pool (see {@code SoftCq.Text}). */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static String address(final String deviceName)
+        {
+            return MemFabric.SCHEME + deviceName;
+        }
+
+        static VerbsException notOnMem(final int qpn, final String address)
+        {
+            return new VerbsException(Errors.EINVAL, "QP " + qpn + " at " + address + " is not on mem");
+        }
     }
 }

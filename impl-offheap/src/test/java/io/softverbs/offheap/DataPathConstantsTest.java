@@ -1,0 +1,160 @@
+package io.softverbs.offheap;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * HotSpot resolves every string constant of a class, in the thread that first asks for one of the class's methods
+ * to be compiled by C2 (CompileBroker::compile_method). A string that the class's running code never loaded (an
+ * error message) is then allocated on that thread, which on the data path is an application thread inside its
+ * polling or posting loop: write_bw showed 192 bytes in about half of its runs, from two messages of SoftCq. So
+ * the classes whose methods run per operation keep their text in nested classes, which have constant pools of
+ * their own. Allowed are only strings that are resolved when the class is initialised: the names of its own
+ * fields (VarHandle lookups in static initialisers) and the values of its string constants.
+ */
+class DataPathConstantsTest
+{
+    /** Classes with methods that run on every post, poll or engine cycle. */
+    private static final List<String> DATA_PATH = List.of(
+        "io.softverbs.WorkCompletion",
+        "io.softverbs.SendWorkRequest",
+        "io.softverbs.RecvWorkRequest",
+        "io.softverbs.offheap.resource.SoftCq",
+        "io.softverbs.offheap.resource.SoftQp",
+        "io.softverbs.offheap.resource.SoftSrq",
+        "io.softverbs.offheap.resource.SoftMr",
+        "io.softverbs.offheap.resource.KeyTable",
+        "io.softverbs.offheap.resource.WqeWriter",
+        "io.softverbs.offheap.resource.ProducerLock",
+        "io.softverbs.offheap.engine.Engine",
+        "io.softverbs.offheap.engine.Schedulable",
+        "io.softverbs.offheap.engine.Requester",
+        "io.softverbs.offheap.engine.RequesterContext",
+        "io.softverbs.offheap.engine.Responder",
+        "io.softverbs.offheap.engine.ResponderContext",
+        "io.softverbs.offheap.engine.Completer",
+        "io.softverbs.offheap.engine.Segments",
+        "io.softverbs.offheap.engine.PostedRequest",
+        "io.softverbs.offheap.host.DeviceBuffer",
+        "io.softverbs.offheap.host.CqRing",
+        "io.softverbs.offheap.host.RecvRing",
+        "io.softverbs.offheap.host.SendRing",
+        "io.softverbs.offheap.transport.WqeRequest",
+        "io.softverbs.offheap.transport.mem.MemTransport",
+        "io.softverbs.offheap.transport.mem.MemLink",
+        "io.softverbs.offheap.transport.mem.MemLane",
+        "io.softverbs.offheap.transport.mem.MemInboundRequest");
+
+    @Test
+    void dataPathClassesHoldNoStringResolvedLater() throws IOException
+    {
+        final List<String> offenders = new ArrayList<>();
+        for (final String name : DATA_PATH)
+        {
+            final ClassFileStrings strings = ClassFileStrings.read(name);
+            for (final String value : strings.constants)
+            {
+                if (!strings.resolvedAtInit.contains(value))
+                {
+                    offenders.add(name + ": \"" + value + "\"");
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "string constants of data-path classes belong in a nested class");
+    }
+
+    @Test
+    void theCheckSeesAStringConstant() throws IOException
+    {
+        // The nested class that holds SoftCq's text: if the reader missed string constants, the test above would
+        // pass for nothing.
+        final ClassFileStrings strings = ClassFileStrings.read("io.softverbs.offheap.resource.SoftCq$Text");
+        assertTrue(strings.constants.stream().anyMatch(s -> s.contains("completion channel")), strings.constants::toString);
+    }
+
+    /** The string constants of one class file, and which of them its initialisation resolves. */
+    private static final class ClassFileStrings
+    {
+        final List<String> constants = new ArrayList<>();
+        final Set<String> resolvedAtInit = new HashSet<>();
+
+        static ClassFileStrings read(final String className) throws IOException
+        {
+            final String resource = className.replace('.', '/') + ".class";
+            try (InputStream in = ClassLoader.getSystemResourceAsStream(resource))
+            {
+                assertNotNull(in, resource);
+                return new ClassFileStrings(new DataInputStream(in));
+            }
+        }
+
+        private ClassFileStrings(final DataInputStream in) throws IOException
+        {
+            assertEquals(0xCAFEBABE, in.readInt());
+            in.readUnsignedShort(); // minor
+            in.readUnsignedShort(); // major
+            final int count = in.readUnsignedShort();
+            final String[] utf8 = new String[count];
+            final int[] stringIndex = new int[count]; // CONSTANT_String entry -> its Utf8 index
+            for (int i = 1; i < count; i++)
+            {
+                final int tag = in.readUnsignedByte();
+                switch (tag)
+                {
+                    case 1: utf8[i] = in.readUTF(); break;
+                    case 8: stringIndex[i] = in.readUnsignedShort(); break;
+                    case 7: case 16: case 19: case 20: in.readUnsignedShort(); break;
+                    case 15: in.readUnsignedByte(); in.readUnsignedShort(); break;
+                    case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: in.readInt(); break;
+                    case 5: case 6: in.readLong(); i++; break; // eight-byte constants take two entries
+                    default: throw new IOException("constant pool tag " + tag);
+                }
+            }
+            for (int i = 1; i < count; i++)
+            {
+                if (stringIndex[i] != 0)
+                {
+                    constants.add(utf8[stringIndex[i]]);
+                }
+            }
+            in.readUnsignedShort(); // access
+            in.readUnsignedShort(); // this
+            in.readUnsignedShort(); // super
+            in.skipBytes(2 * in.readUnsignedShort()); // interfaces
+            for (int fields = in.readUnsignedShort(); fields > 0; fields--)
+            {
+                in.readUnsignedShort(); // access
+                resolvedAtInit.add(utf8[in.readUnsignedShort()]); // a name a static initialiser may look up
+                in.readUnsignedShort(); // descriptor
+                for (int attributes = in.readUnsignedShort(); attributes > 0; attributes--)
+                {
+                    final String attribute = utf8[in.readUnsignedShort()];
+                    final int length = in.readInt();
+                    if ("ConstantValue".equals(attribute))
+                    {
+                        final int value = in.readUnsignedShort();
+                        if (stringIndex[value] != 0)
+                        {
+                            resolvedAtInit.add(utf8[stringIndex[value]]); // set when the class is prepared
+                        }
+                    }
+                    else
+                    {
+                        in.skipBytes(length);
+                    }
+                }
+            }
+        }
+    }
+}
