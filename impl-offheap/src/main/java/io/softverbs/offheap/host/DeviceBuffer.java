@@ -87,7 +87,7 @@ public final class DeviceBuffer
     // inlining at call sites that are not (yet) hot, and with assertions off this is an empty call.
     private void checkBounds(final int index, final int size)
     {
-        assert index >= 0 && index <= capacity - size : Text.outside(index, size, capacity).getMessage();
+        assert index >= 0 && index <= capacity - size : Text.bounds(index, size, capacity);
     }
 
     private long at(final int index)
@@ -205,7 +205,12 @@ public final class DeviceBuffer
 
         static IndexOutOfBoundsException outside(final int offset, final int length, final int capacity)
         {
-            return new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " capacity=" + capacity);
+            return new IndexOutOfBoundsException(bounds(offset, length, capacity));
+        }
+
+        static String bounds(final int offset, final int length, final int capacity)
+        {
+            return "offset=" + offset + " length=" + length + " capacity=" + capacity;
         }
     }
 }
