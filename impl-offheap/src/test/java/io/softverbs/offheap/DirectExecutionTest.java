@@ -16,9 +16,7 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
-import io.softverbs.offheap.transport.mem.MemTransport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,8 +41,7 @@ class DirectExecutionTest
     @BeforeEach
     void open()
     {
-        Assumptions.assumeFalse("false".equals(System.getProperty(MemTransport.DIRECT_PROPERTY)),
-            "this run sends every request through the lanes");
+        TestSupport.assumeDirectPath();
         pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64), true);
         local = pair.a.alloc(4096, Access.LOCAL_WRITE);
         remote = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ |

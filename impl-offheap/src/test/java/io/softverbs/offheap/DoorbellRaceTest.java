@@ -21,8 +21,6 @@ import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
-import io.softverbs.offheap.transport.mem.MemTransport;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,8 +51,7 @@ class DoorbellRaceTest
     void noPostIsLeftWaitingForAWakeUp() throws Exception
     {
         // On the lanes every WRITE is also woken by its ACK, and the ACK round trips make the run too slow.
-        Assumptions.assumeFalse("false".equals(System.getProperty(MemTransport.DIRECT_PROPERTY)),
-            "this run sends every request through the lanes");
+        TestSupport.assumeDirectPath();
         pair = Pair.open();
         pool = Executors.newFixedThreadPool(THREADS);
         final MemoryRegion target = pair.b.alloc(64L * THREADS, Access.LOCAL_WRITE | Access.REMOTE_WRITE);

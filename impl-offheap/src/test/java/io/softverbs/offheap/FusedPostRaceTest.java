@@ -22,9 +22,7 @@ import io.softverbs.SendWorkRequest;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
-import io.softverbs.offheap.transport.mem.MemTransport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,8 +56,7 @@ class FusedPostRaceTest
     @Test
     void racingPostsExecuteOnceAndInEachThreadsOrder() throws Exception
     {
-        Assumptions.assumeFalse("false".equals(System.getProperty(MemTransport.DIRECT_PROPERTY)),
-            "this run sends every request through the lanes");
+        TestSupport.assumeDirectPath();
         pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64).maxSendWr(256).maxRecvWr(RECEIVES), true);
         final MemoryRegion target = pair.b.alloc((long)SLOT * POSTERS, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
         final MemoryRegion sink = pair.b.alloc((long)SLOT * RECEIVES, Access.LOCAL_WRITE);

@@ -23,8 +23,10 @@ import io.softverbs.RecvWorkRequest;
 import io.softverbs.Verbs;
 import io.softverbs.VerbsException;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.transport.mem.MemTransport;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,6 +119,13 @@ final class TestSupport
             out[i] = new WorkCompletion();
         }
         return out;
+    }
+
+    /** Skips a test of the direct path in a run that turns it off and sends every request through the lanes. */
+    static void assumeDirectPath()
+    {
+        Assumptions.assumeFalse("false".equals(System.getProperty(MemTransport.DIRECT_PROPERTY)),
+            "this run sends every request through the lanes");
     }
 
     /**
