@@ -23,24 +23,24 @@ import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The fused post takes no send lock: in INVOKER mode a WRITE is executed by the posting thread in an engine
- * cycle of its own whenever nothing of its QP is outstanding, and is otherwise written to the ring like any
- * request. Here three threads post into one QP at once, WRITEs with a SEND every sixteenth request, while one
- * thread reaps the send completions and another the peer's receives, so the posts race with each other and with
- * cycles on both paths. Whatever the interleaving: every request executes once, a thread's SENDs arrive in its
- * order, and each arrives after the WRITE its thread posted before it.
+ * The fused posts. In INVOKER mode a WRITE is executed by the posting thread in an engine cycle of its own, without
+ * the send lock, whenever nothing of its QP is outstanding; a small inline SEND is sent by the posting thread before
+ * its WQE is written, whenever nothing posted before it waits to be sent. Anything else is written to the ring
+ * like any request. Here three threads post into one QP at once, WRITEs with a SEND every sixteenth request (or
+ * SENDs only), while one thread reaps the send completions and another the peer's receives, so the posts race with
+ * each other and with cycles on both paths. Whatever the interleaving: every request executes once, a thread's
+ * SENDs arrive in its order, and each arrives after the WRITE its thread posted before it.
  */
 @Timeout(120)
 class FusedPostRaceTest
 {
     private static final int POSTERS = 3;
     private static final int REQUESTS = 24_000;
-    private static final int SEND_EVERY = 16;
-    private static final int SENDS = POSTERS * REQUESTS / SEND_EVERY;
     private static final int RECEIVES = 128;
     private static final int SLOT = 64;
 
@@ -53,9 +53,15 @@ class FusedPostRaceTest
         TestSupport.stopWorkersAndClose(pool, pair);
     }
 
-    @Test
-    void racingPostsExecuteOnceAndInEachThreadsOrder() throws Exception
+    /**
+     * @param sendEvery every how many requests a SEND: 16 races the one-sided fused post with the WQE path; 1 races
+     *                  fused SEND posts (sent before their WQE is written) with each other and with the WQE path.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 1})
+    void racingPostsExecuteOnceAndInEachThreadsOrder(final int sendEvery) throws Exception
     {
+        final int sends = POSTERS * REQUESTS / sendEvery;
         TestSupport.assumeDirectPath();
         pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64).maxSendWr(256).maxRecvWr(RECEIVES), true);
         final MemoryRegion target = pair.b.alloc((long)SLOT * POSTERS, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
@@ -75,20 +81,20 @@ class FusedPostRaceTest
             tasks.add(pool.submit(() ->
             {
                 start.await();
-                post(poster, source, target);
+                post(poster, source, target, sendEvery);
                 return null;
             }));
         }
         tasks.add(pool.submit(() ->
         {
             start.await();
-            reapSends();
+            reapSends(sends);
             return null;
         }));
         tasks.add(pool.submit(() ->
         {
             start.await();
-            receive(sink, target);
+            receive(sink, target, sends, sendEvery);
             return null;
         }));
         start.countDown();
@@ -96,19 +102,19 @@ class FusedPostRaceTest
         {
             task.get(110, TimeUnit.SECONDS);
         }
-        for (int t = 0; t < POSTERS; t++)
+        for (int t = 0; t < POSTERS && sendEvery > 1; t++)
         {
             assertEquals(REQUESTS - 1, target.buffer().getLongVolatile(SLOT * t), "poster " + t + "'s last WRITE");
         }
     }
 
-    /** Request v of a poster: a SEND carrying (poster, v) if v is a multiple of 16, else a WRITE of v. */
-    private void post(final int poster, final MemoryRegion source, final MemoryRegion target)
+    /** Request v of a poster: a SEND carrying (poster, v) if v is a multiple of sendEvery, else a WRITE of v. */
+    private void post(final int poster, final MemoryRegion source, final MemoryRegion target, final int sendEvery)
     {
         final SendWorkRequest wr = new SendWorkRequest();
         for (int v = 1; v <= REQUESTS; v++)
         {
-            if (v % SEND_EVERY == 0)
+            if (v % sendEvery == 0)
             {
                 source.buffer().putInt(0, poster);
                 source.buffer().putInt(4, v);
@@ -131,11 +137,11 @@ class FusedPostRaceTest
     }
 
     /** Reaps A's send completions (running A's engine), every one a successful SEND. */
-    private void reapSends()
+    private void reapSends(final int sends)
     {
         final WorkCompletion[] wc = TestSupport.freshCompletions(16);
         int seen = 0;
-        while (seen < SENDS)
+        while (seen < sends)
         {
             final int n = pair.a.sendCq.poll(wc);
             for (int i = 0; i < n; i++)
@@ -148,13 +154,13 @@ class FusedPostRaceTest
     }
 
     /** Takes B's receives (running B's engine): each poster's SENDs in order, each after its WRITE before it. */
-    private void receive(final MemoryRegion sink, final MemoryRegion target)
+    private void receive(final MemoryRegion sink, final MemoryRegion target, final int sends, final int sendEvery)
     {
         final int[] last = new int[POSTERS];
         final WorkCompletion[] wc = TestSupport.freshCompletions(16);
         final RecvWorkRequest recv = new RecvWorkRequest();
         int seen = 0;
-        while (seen < SENDS)
+        while (seen < sends)
         {
             final int n = pair.b.recvCq.poll(wc);
             for (int i = 0; i < n; i++)
@@ -163,10 +169,10 @@ class FusedPostRaceTest
                 final int slot = (int)wc[i].wrId();
                 final int poster = sink.buffer().getInt(SLOT * slot);
                 final int v = sink.buffer().getInt(SLOT * slot + 4);
-                assertEquals(last[poster] + SEND_EVERY, v, "SENDs of poster " + poster + " out of order");
+                assertEquals(last[poster] + sendEvery, v, "SENDs of poster " + poster + " out of order");
                 last[poster] = v;
                 final long written = target.buffer().getLongVolatile(SLOT * poster);
-                assertTrue(written >= v - 1, "SEND " + v + " of poster " + poster + " arrived before WRITE " +
+                assertTrue(sendEvery == 1 || written >= v - 1, "SEND " + v + " of poster " + poster + " arrived before WRITE " +
                     (v - 1) + " (the slot holds " + written + ")");
                 assertEquals(0, pair.qpB.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
             }

@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Inline SENDs in INVOKER mode, where a post that follows a visit to the device transmits at once and posts in a
- * burst wait for the next cycle. Only the side a test drives runs. What must hold: an RNR retry sends the bytes
- * that were posted (from the WQE, not from the caller's buffer, which is the caller's again once the post
- * returns), a SEND never overtakes one rung before it that has not gone out yet, and every size and form of
- * inline payload (compact in a lane slot, or read in place from the WQE) arrives whole.
+ * Inline SENDs in INVOKER mode, where a post that follows a visit to the device transmits at once (one that fits a
+ * lane slot even before its WQE is written) and posts in a burst wait for the next cycle. Only the side a test
+ * drives runs. What must hold: an RNR retry sends the bytes that were posted (from the WQE, not from the caller's
+ * buffer, which is the caller's again once the post returns), a SEND never overtakes one rung before it that has
+ * not gone out yet, nor one waiting out an RNR NAK, and every size and form of inline payload (compact in a lane
+ * slot, or read in place from the WQE) arrives whole.
  */
 @Timeout(60)
 class InlineSendTest
@@ -74,14 +75,29 @@ class InlineSendTest
         pair.assertEmpty(pair.b.recvCq);
         assertEquals(QpState.RTS, pair.qpA.state());
 
+        // Posted after a visit, during the RNR wait: it must neither be sent with the refused SEND's PSN nor go first.
+        fill(source.buffer(), 64, 32, 5);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(2).opcode(Opcode.SEND)
+            .flags(SendFlags.INLINE | SendFlags.SIGNALED).sge(source, 64, 32)));
+        fill(source.buffer(), 64, 32, 6);
+
         assertEquals(0, pair.qpB.postRecv(recv(7, sink, 0, 64)));
-        final WorkCompletion received = pair.pollOne(pair.b.recvCq);
-        assertEquals(WcStatus.SUCCESS, received.status(), received::toString);
-        assertEquals(32, received.byteLen());
+        assertEquals(0, pair.qpB.postRecv(recv(8, sink, 64, 64)));
+        final List<WorkCompletion> received = pair.poll(pair.b.recvCq, 2);
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals(WcStatus.SUCCESS, received.get(i).status(), received.get(i)::toString);
+            assertEquals(7 + i, received.get(i).wrId());
+            assertEquals(32, received.get(i).byteLen());
+        }
         assertPattern(sink.buffer(), 0, 32, 3, 0);
-        final WorkCompletion sent = pair.pollOne(pair.a.sendCq);
-        assertEquals(WcStatus.SUCCESS, sent.status(), sent::toString);
-        assertEquals(1, sent.wrId());
+        assertPattern(sink.buffer(), 64, 32, 5, 0);
+        final List<WorkCompletion> sent = pair.poll(pair.a.sendCq, 2);
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals(WcStatus.SUCCESS, sent.get(i).status(), sent.get(i)::toString);
+            assertEquals(1 + i, sent.get(i).wrId());
+        }
     }
 
     @Test

@@ -333,6 +333,32 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
     }
 
+    /**
+     * The fused SEND post's cycle (see {@link Requester#sendPosted}): a request sent as it is posted, if no thread is
+     * running this engine and it may be sent now.
+     *
+     * @param qp    the posting QP.
+     * @param wr    the checked request.
+     * @param flags its send flags.
+     * @return true if it was sent and its WQE written; false: post it the ordinary way.
+     */
+    public boolean sendNow(final SoftQp qp, final SendWorkRequest wr, final int flags)
+    {
+        final long c = tryEnter();
+        if (c < 0)
+        {
+            return false;
+        }
+        try
+        {
+            return requester.sendPosted(qp, wr, flags);
+        }
+        finally
+        {
+            exit(c);
+        }
+    }
+
     /** @return visits so far (see {@link #noteVisit}); a hint for other threads. */
     public long visits()
     {

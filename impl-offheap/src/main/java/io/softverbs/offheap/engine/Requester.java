@@ -137,30 +137,71 @@ final class Requester extends LinePadding
                 more = true; // transport full: try again next cycle
                 break;
             }
-            rc.psn[i] = rc.nextPsn;
-            rc.nextPsn = Psn.next(rc.nextPsn);
-            rc.state[i] = SENT;
-            rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
-            rc.inflightRdAtomic += rc.readOrAtomic[i];
-            rc.sendSeq++;
-            // Only an ACK that completes something the application will see, frees a READ/atomic slot, keeps a
-            // shared send queue's order or keeps the send queue from filling is worth reading; the others are
-            // covered by the next one (IB's cumulative ACK), as libibverbs frees unsignaled WQEs.
-            if ((flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
-                rc.sendSeq - rc.completeSeq >= Math.max(1, sq.depth() >> 1))
-            {
-                engine.watchAck(qp);
-            }
-            if (rc.timerKind == RequesterContext.TIMER_NONE)
-            {
-                engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
-            }
+            sent(qp, rc, flags, readOrAtomic);
         }
         completer.advance(qp);
         if (more)
         {
             engine.schedule(qp);
         }
+    }
+
+    /** The WQE at {@code rc.sendSeq} went to the transport with the next PSN: it now waits for its ACK. */
+    private void sent(final SoftQp qp, final RequesterContext rc, final int flags, final boolean readOrAtomic)
+    {
+        final int i = rc.index(rc.sendSeq);
+        rc.psn[i] = rc.nextPsn;
+        rc.nextPsn = Psn.next(rc.nextPsn);
+        rc.state[i] = SENT;
+        rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
+        rc.inflightRdAtomic += rc.readOrAtomic[i];
+        rc.sendSeq++;
+        // Only an ACK that completes something the application will see, frees a READ/atomic slot, keeps a
+        // shared send queue's order or keeps the send queue from filling is worth reading; the others are
+        // covered by the next one (IB's cumulative ACK), as libibverbs frees unsignaled WQEs.
+        if ((flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
+            rc.sendSeq - rc.completeSeq >= Math.max(1, qp.sendRing().depth() >> 1))
+        {
+            engine.watchAck(qp);
+        }
+        if (rc.timerKind == RequesterContext.TIMER_NONE)
+        {
+            engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
+        }
+    }
+
+    /**
+     * The fused SEND post (INVOKER): a request whose transport can send it straight from the work request
+     * ({@link Link#sendPosted}) is sent by the posting thread, in a cycle it entered for this, before its WQE is
+     * written; the WQE follows at once, under the send lock, and the requester takes it as sent. A ping-pong's
+     * critical path then holds the request's encoding into the lane, not also the WQE's encoding and decoding.
+     * Only when nothing posted earlier still waits to be sent (no overtaking) and the QP may send now.
+     *
+     * @param qp    the posting QP.
+     * @param wr    the request, already checked by the post.
+     * @param flags its send flags, SIGNALED added for sq_sig_all.
+     * @return true if sent and written; false if it must be posted the ordinary way (nothing was done).
+     */
+    boolean sendPosted(final SoftQp qp, final SendWorkRequest wr, final int flags)
+    {
+        if (qp.stateOrdinal() != QpState.RTS.ordinal())
+        {
+            return false;
+        }
+        final RequesterContext rc = qp.requester();
+        final SendRing sq = qp.sendRing();
+        rc.fetch(sq);
+        final Link link = qp.link();
+        if (rc.sendSeq != rc.fetchSeq || rc.rnrPaused || rc.halted || rc.stalled || link == null ||
+            ((flags & SendFlags.FENCE) != 0 && rc.inflightRdAtomic > 0) ||
+            !qp.sendAndWrite(link, rc.nextPsn, wr, flags, rc.fetchBlock))
+        {
+            return false;
+        }
+        rc.fetch(sq); // the WQE just written, and any other thread's since (they come after it)
+        sent(qp, rc, flags, false);
+        completer.advance(qp);
+        return true;
     }
 
     /**

@@ -70,16 +70,12 @@ public final class SendRing extends LinePadding
      */
     public long claim(final int wqeBlocks)
     {
-        if (postedWqes - doorbell.getLongVolatile(DB_COMPLETED_WQES) >= depth)
+        if (!hasRoom(wqeBlocks))
         {
             return -1;
         }
         final int position = (int)producerBlock & blockMask;
         final int pad = position + wqeBlocks > blocks ? blocks - position : 0;
-        if (producerBlock + pad + wqeBlocks - doorbell.getLongVolatile(DB_COMPLETED_BLOCK) > blocks)
-        {
-            return -1;
-        }
         if (pad > 0)
         {
             final int offset = position << BLOCK_SHIFT;
@@ -90,6 +86,23 @@ public final class SendRing extends LinePadding
         final long start = producerBlock;
         producerBlock += wqeBlocks;
         return start;
+    }
+
+    /**
+     * Producer: whether {@link #claim} would succeed now (the engine only ever frees room).
+     *
+     * @param wqeBlocks blocks the WQE needs.
+     * @return true if there is room for it, with any padding at the wrap.
+     */
+    public boolean hasRoom(final int wqeBlocks)
+    {
+        if (postedWqes - doorbell.getLongVolatile(DB_COMPLETED_WQES) >= depth)
+        {
+            return false;
+        }
+        final int position = (int)producerBlock & blockMask;
+        final int pad = position + wqeBlocks > blocks ? blocks - position : 0;
+        return producerBlock + pad + wqeBlocks - doorbell.getLongVolatile(DB_COMPLETED_BLOCK) <= blocks;
     }
 
     /** Producer: rings the doorbell for everything claimed so far (a release store). */

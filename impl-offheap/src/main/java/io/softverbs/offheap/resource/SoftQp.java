@@ -149,6 +149,17 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             return sources;
         }
+        // INVOKER, and the application has polled or run the engine since its last post here (it alternates
+        // posting and polling, as a latency-bound program does): the posting thread transmits at once if the engine
+        // is free, one atomic instead of the run queue's two and a later cycle; an inline request that fits one
+        // message is even sent before its WQE is written. Posts in a burst are left to the next cycle, which takes
+        // them as one batch. DEDICATED: the engine thread picks it up; the visit count, which that thread writes on
+        // every duty cycle, is left alone.
+        final boolean now = context.isInvoker() && cameBack(engine);
+        if (now && sendsAtPost(wr) && engine.sendNow(this, wr, flags))
+        {
+            return 0;
+        }
         final int result;
         sendLock.lock();
         try
@@ -159,19 +170,40 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             sendLock.unlock();
         }
-        if (result == 0)
+        if (result == 0 && !(now && engine.transmitNow(this)))
         {
-            // INVOKER, and the application has polled or run the engine since its last post here (it alternates
-            // posting and polling, as a latency-bound program does): the posting thread transmits at once if the
-            // engine is free, one atomic instead of the run queue's two and a later cycle. Posts in a burst are left
-            // to the next cycle, which takes them as one batch. DEDICATED: the engine thread picks it up; the visit
-            // count, which that thread writes on every duty cycle, is left alone.
-            if (!context.isInvoker() || !transmitsNow(engine))
-            {
-                engine.schedule(this);
-            }
+            engine.schedule(this);
         }
         return result;
+    }
+
+    /**
+     * Engine, in the fused SEND post's cycle ({@code Requester.sendPosted}): sends the request through the link
+     * straight from the work request, then writes its WQE, both under the send lock so no other post comes between.
+     *
+     * @param link    the QP's link.
+     * @param psn     the request's PSN.
+     * @param wr      the checked request.
+     * @param flags   its send flags.
+     * @param fetched the block up to which the requester has taken the ring's WQEs, all of them sent.
+     * @return true if sent and written; false if neither (another thread's WQE came first, no room in the ring, or
+     *         the link declined).
+     */
+    public boolean sendAndWrite(
+        final Link link, final int psn, final SendWorkRequest wr, final int flags, final long fetched)
+    {
+        sendLock.lock();
+        try
+        {
+            // A WQE another thread wrote since the requester looked must go first. Room now is room after the
+            // send: other producers wait for the lock and the engine only frees.
+            return sq.producerBlock() == fetched && writer.hasRoom(wr) && link.sendPosted(psn, wr, flags) &&
+                writer.write(wr, flags, 0) == 0;
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
     }
 
     /**
@@ -189,13 +221,24 @@ public final class SoftQp extends Schedulable implements QueuePair
         return context.isInvoker() && current != null && current.directPeer() != null;
     }
 
-    /** INVOKER: transmits at once if the application came back to the device since the last post here. */
-    private boolean transmitsNow(final Engine engine)
+    /**
+     * INVOKER, an inline request of a kind the link may send in one message before the WQE is written (see
+     * {@link Link#sendPosted}; the link is read as a hint, the engine checks again).
+     */
+    private boolean sendsAtPost(final SendWorkRequest wr)
+    {
+        final Opcode opcode = wr.opcode();
+        return (wr.flags() & SendFlags.INLINE) != 0 && (opcode.isSend() || opcode == Opcode.RDMA_WRITE) &&
+            link != null;
+    }
+
+    /** INVOKER: whether the application came back to the device since the last post here. */
+    private boolean cameBack(final Engine engine)
     {
         final long visits = engine.visits();
-        final boolean now = visits != lastPostVisits && engine.transmitNow(this);
+        final boolean back = visits != lastPostVisits;
         lastPostVisits = visits;
-        return now;
+        return back;
     }
 
     @Override

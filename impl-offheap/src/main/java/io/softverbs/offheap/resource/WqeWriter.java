@@ -94,7 +94,7 @@ final class WqeWriter
         final boolean inline = isInline(wr);
         final int numSge = wr.numSge();
         final int total = (int)wr.totalLength();
-        final int blocks = WqeLayout.blocksFor(inline ? total : numSge * WqeLayout.SGE_SIZE);
+        final int blocks = blocksFor(wr);
         final long block = ring.claim(blocks);
         if (block < 0)
         {
@@ -138,6 +138,23 @@ final class WqeWriter
         }
         ring.ringDoorbell();
         return 0;
+    }
+
+    /**
+     * Whether {@link #write} would find room for a request now; with the producers serialised, a true stays true
+     * until the next write.
+     *
+     * @param wr a checked request.
+     * @return true if the ring has room for it.
+     */
+    boolean hasRoom(final SendWorkRequest wr)
+    {
+        return ring.hasRoom(blocksFor(wr));
+    }
+
+    private static int blocksFor(final SendWorkRequest wr)
+    {
+        return WqeLayout.blocksFor(isInline(wr) ? (int)wr.totalLength() : wr.numSge() * WqeLayout.SGE_SIZE);
     }
 
     private static boolean isInline(final SendWorkRequest wr)

@@ -1,5 +1,6 @@
 package io.softverbs.offheap.transport;
 
+import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.engine.ResponderContext;
 
 /** A connected QP's path to its peer QP: how requests and responses leave this engine. */
@@ -11,6 +12,22 @@ public interface Link
      * @return false if the transport cannot take it now (try again later).
      */
     boolean sendRequest(int psn, long wqeBlock);
+
+    /**
+     * Sends a request straight from its work request, before its WQE is written (the fused SEND post): the request
+     * reaches the peer one WQE encoding and one decoding sooner. The requester writes the WQE right after, for a
+     * retransmission to read; the engine's cycle, held throughout, keeps any answer from being seen before that.
+     * Transports that cannot, or a request that does not fit one message, decline and the WQE path sends it.
+     *
+     * @param psn   the request's PSN.
+     * @param wr    the checked request, with inline data.
+     * @param flags its send flags as the WQE stores them.
+     * @return true if sent; false if nothing was sent.
+     */
+    default boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags)
+    {
+        return false;
+    }
 
     /**
      * @param psn      PSN being answered.

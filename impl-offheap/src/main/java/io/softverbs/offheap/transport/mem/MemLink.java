@@ -3,6 +3,7 @@ package io.softverbs.offheap.transport.mem;
 import io.softverbs.LinePadding;
 import io.softverbs.Opcode;
 import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
 import io.softverbs.offheap.engine.ResponderContext;
 import io.softverbs.offheap.engine.Segments;
 import io.softverbs.offheap.host.DeviceBuffer;
@@ -90,43 +91,99 @@ final class MemLink extends LinePadding implements Link
         final int flags = wqe.getByte(offset + WqeLayout.FLAGS);
         final int length = wqe.getInt(offset + WqeLayout.LENGTH);
         final DeviceBuffer out = requests.buffer();
-        out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
-        out.putByte(slot + MemRequest.FLAGS, (byte)flags);
-        out.putInt(slot + MemRequest.DST_QPN, peerQpn);
-        out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
-        out.putInt(slot + MemRequest.PSN, psn);
-        final boolean compact = (flags & SendFlags.INLINE) != 0 && length <= MemRequest.COMPACT_PAYLOAD &&
-            (isSend(opcode) || opcode == Opcode.RDMA_WRITE.ordinal());
-        if (compact)
+        if (isCompact(opcode, flags, length))
         {
-            out.putByte(slot + MemRequest.FORM, (byte)length);
-            if (opcode == Opcode.RDMA_WRITE.ordinal())
-            {
-                out.putInt(slot + MemRequest.C_RKEY, wqe.getInt(offset + WqeLayout.RKEY));
-                out.putLong(slot + MemRequest.C_REMOTE_ADDRESS, wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS));
-            }
-            else
-            {
-                out.putInt(slot + MemRequest.C_IMM, wqe.getInt(offset + WqeLayout.IMM));
-                out.putInt(slot + MemRequest.C_INV_RKEY, wqe.getInt(offset + WqeLayout.INV_RKEY));
-            }
+            writeCompact(slot, opcode, flags, psn, length, wqe.getInt(offset + WqeLayout.RKEY),
+                wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS), wqe.getInt(offset + WqeLayout.IMM),
+                wqe.getInt(offset + WqeLayout.INV_RKEY));
             // Both ends lie inside our own rings: the WQE holds length bytes of data, the slot has room for them.
             Segments.copyChecked(wqe.addressOffset() + offset + WqeLayout.DATA,
                 out.addressOffset() + slot + MemRequest.C_PAYLOAD, length);
         }
         else
         {
-            out.putByte(slot + MemRequest.FORM, MemRequest.EXTENDED);
+            writeHeader(slot, opcode, flags, psn, MemRequest.EXTENDED);
             out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock); // the responder reads the rest in place
         }
         requests.publish(slot);
         return true;
     }
 
+    @Override
+    public boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags)
+    {
+        final int opcode = wr.opcode().ordinal();
+        final int length = (int)wr.totalLength();
+        if (!isCompact(opcode, flags, length))
+        {
+            return false;
+        }
+        final int slot = requests.claim();
+        if (slot < 0)
+        {
+            return false;
+        }
+        writeCompact(slot, opcode, flags, psn, length, wr.rkey(), wr.remoteAddress(), wr.immData(),
+            wr.invalidateRkey());
+        long target = requests.buffer().addressOffset() + slot + MemRequest.C_PAYLOAD;
+        for (int i = 0, n = wr.numSge(); i < n; i++)
+        {
+            final int sgeLength = wr.sgeLength(i);
+            // The post checked each inline source against its MR; the slot has room for length bytes.
+            Segments.copyChecked(wr.sgeAddress(i), target, sgeLength);
+            target += sgeLength;
+        }
+        requests.publish(slot);
+        return true;
+    }
+
+    /** A SEND, or a WRITE without immediate, whose inline payload fits the slot travels in it. */
+    private static boolean isCompact(final int opcode, final int flags, final int length)
+    {
+        return (flags & SendFlags.INLINE) != 0 && length <= MemRequest.COMPACT_PAYLOAD &&
+            (isSend(opcode) || opcode == Opcode.RDMA_WRITE.ordinal());
+    }
+
     private static boolean isSend(final int opcode)
     {
         return opcode == Opcode.SEND.ordinal() || opcode == Opcode.SEND_WITH_IMM.ordinal() ||
             opcode == Opcode.SEND_WITH_INV.ordinal() || opcode == Opcode.SEND_WITH_INV_AND_IMM.ordinal();
+    }
+
+    private void writeCompact(
+        final int slot,
+        final int opcode,
+        final int flags,
+        final int psn,
+        final int length,
+        final int rkey,
+        final long remoteAddress,
+        final int immData,
+        final int invalidateRkey)
+    {
+        writeHeader(slot, opcode, flags, psn, (byte)length);
+        final DeviceBuffer out = requests.buffer();
+        if (opcode == Opcode.RDMA_WRITE.ordinal())
+        {
+            out.putInt(slot + MemRequest.C_RKEY, rkey);
+            out.putLong(slot + MemRequest.C_REMOTE_ADDRESS, remoteAddress);
+        }
+        else
+        {
+            out.putInt(slot + MemRequest.C_IMM, immData);
+            out.putInt(slot + MemRequest.C_INV_RKEY, invalidateRkey);
+        }
+    }
+
+    private void writeHeader(final int slot, final int opcode, final int flags, final int psn, final byte form)
+    {
+        final DeviceBuffer out = requests.buffer();
+        out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
+        out.putByte(slot + MemRequest.FLAGS, (byte)flags);
+        out.putByte(slot + MemRequest.FORM, form);
+        out.putInt(slot + MemRequest.DST_QPN, peerQpn);
+        out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());
+        out.putInt(slot + MemRequest.PSN, psn);
     }
 
     @Override
