@@ -94,7 +94,7 @@ final class WqeWriter
         final boolean inline = isInline(wr);
         final int numSge = wr.numSge();
         final int total = (int)wr.totalLength();
-        final int blocks = blocksFor(wr);
+        final int blocks = blocksFor(inline, total, numSge);
         final long block = ring.claim(blocks);
         if (block < 0)
         {
@@ -149,12 +149,13 @@ final class WqeWriter
      */
     boolean hasRoom(final SendWorkRequest wr)
     {
-        return ring.hasRoom(blocksFor(wr));
+        return ring.hasRoom(blocksFor(isInline(wr), (int)wr.totalLength(), wr.numSge()));
     }
 
-    private static int blocksFor(final SendWorkRequest wr)
+    /** Blocks of a WQE: the control and remote blocks, then the inline payload or the SGE list. */
+    private static int blocksFor(final boolean inline, final int total, final int numSge)
     {
-        return WqeLayout.blocksFor(isInline(wr) ? (int)wr.totalLength() : wr.numSge() * WqeLayout.SGE_SIZE);
+        return WqeLayout.blocksFor(inline ? total : numSge * WqeLayout.SGE_SIZE);
     }
 
     private static boolean isInline(final SendWorkRequest wr)
