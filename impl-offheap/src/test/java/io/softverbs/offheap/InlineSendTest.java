@@ -20,14 +20,17 @@ import io.softverbs.WorkCompletion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Inline SENDs in INVOKER mode, where a post that follows a visit to the device transmits at once (one that fits a
  * lane slot even before its WQE is written) and posts in a burst wait for the next cycle. Only the side a test
  * drives runs. What must hold: an RNR retry sends the bytes that were posted (from the WQE, not from the caller's
  * buffer, which is the caller's again once the post returns), a SEND never overtakes one rung before it that has
- * not gone out yet, nor one waiting out an RNR NAK, and every size and form of inline payload (compact in a lane
- * slot, or read in place from the WQE) arrives whole.
+ * not gone out yet, nor one waiting out an RNR NAK, every size and form of inline payload (compact in a lane
+ * slot, or read in place from the WQE) arrives whole, and each SEND opcode sent at post carries its immediate,
+ * invalidated key and solicited flag.
  */
 @Timeout(60)
 class InlineSendTest
@@ -181,6 +184,31 @@ class InlineSendTest
             assertEquals(WcOpcode.SEND, sent.get(i).opcode());
             assertEquals(i, sent.get(i).wrId());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Opcode.class, names = {"SEND", "SEND_WITH_IMM", "SEND_WITH_INV", "SEND_WITH_INV_AND_IMM"})
+    void everySendOpcodeSentAtPostCarriesItsFields(final Opcode opcode)
+    {
+        open();
+        final MemoryRegion invalidated = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_INVALIDATE);
+        assertEquals(0, pair.qpB.postRecv(recv(5, sink, 0, 64)));
+        fill(source.buffer(), 0, 32, 8);
+        pair.a.ctx.progress(); // the post follows a visit: it goes out from the work request itself
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(9).opcode(opcode).immData(0x5EED).invalidateRkey(
+            invalidated.rkey()).flags(SendFlags.INLINE | SendFlags.SIGNALED | SendFlags.SOLICITED).sge(source, 0, 32)));
+        fill(source.buffer(), 0, 32, 9);
+
+        final WorkCompletion received = pair.pollOne(pair.b.recvCq);
+        assertEquals(WcStatus.SUCCESS, received.status(), received::toString);
+        assertEquals(32, received.byteLen());
+        assertPattern(sink.buffer(), 0, 32, 8, 0);
+        assertEquals(true, received.isSolicited(), received::toString);
+        assertEquals(opcode.hasImm(), received.hasImm(), received::toString);
+        assertEquals(opcode.hasImm() ? 0x5EED : 0, received.hasImm() ? received.immData() : 0);
+        assertEquals(opcode.hasInv(), received.hasInv(), received::toString);
+        assertEquals(opcode.hasInv() ? invalidated.rkey() : 0, received.hasInv() ? received.invalidatedRkey() : 0);
+        assertEquals(WcStatus.SUCCESS, pair.pollOne(pair.a.sendCq).status());
     }
 
     private void postInline(final int value)
