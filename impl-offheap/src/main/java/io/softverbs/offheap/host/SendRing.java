@@ -74,11 +74,10 @@ public final class SendRing extends LinePadding
         {
             return -1;
         }
-        final int position = (int)producerBlock & blockMask;
-        final int pad = position + wqeBlocks > blocks ? blocks - position : 0;
+        final int pad = padFor(wqeBlocks);
         if (pad > 0)
         {
-            final int offset = position << BLOCK_SHIFT;
+            final int offset = ((int)producerBlock & blockMask) << BLOCK_SHIFT;
             ring.putByte(offset + WqeLayout.OPCODE, WqeLayout.OPCODE_NOP);
             ring.putShort(offset + WqeLayout.BLOCK_COUNT, (short)pad);
             producerBlock += pad;
@@ -100,9 +99,14 @@ public final class SendRing extends LinePadding
         {
             return false;
         }
+        return producerBlock + padFor(wqeBlocks) + wqeBlocks - doorbell.getLongVolatile(DB_COMPLETED_BLOCK) <= blocks;
+    }
+
+    /** @return the blocks of NOP padding a WQE of this size needs first, so that it does not wrap. */
+    private int padFor(final int wqeBlocks)
+    {
         final int position = (int)producerBlock & blockMask;
-        final int pad = position + wqeBlocks > blocks ? blocks - position : 0;
-        return producerBlock + pad + wqeBlocks - doorbell.getLongVolatile(DB_COMPLETED_BLOCK) <= blocks;
+        return position + wqeBlocks > blocks ? blocks - position : 0;
     }
 
     /** Producer: rings the doorbell for everything claimed so far (a release store). */
