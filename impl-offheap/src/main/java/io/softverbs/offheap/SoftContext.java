@@ -30,6 +30,7 @@ import io.softverbs.offheap.engine.ControlCommand;
 import io.softverbs.offheap.engine.Engine;
 import io.softverbs.offheap.engine.EngineFence;
 import io.softverbs.offheap.engine.ResponderContext;
+import io.softverbs.offheap.engine.WakeableIdleStrategy;
 import io.softverbs.offheap.host.CqRing;
 import io.softverbs.offheap.host.DeviceMemory;
 import io.softverbs.offheap.host.RecvRing;
@@ -54,6 +55,15 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class SoftContext extends LinePadding implements Context
 {
+    /**
+     * System properties, read when a context opens: the first and the longest park, in nanoseconds, of an idle
+     * DEDICATED engine thread (defaults 1 us and 1 ms; each park doubles the one before). Work wakes the thread at
+     * once, so they bound only how often an idle device looks for work that nobody announced.
+     */
+    public static final String MIN_PARK_PROPERTY = "softverbs.engine.minParkNs";
+    /** See {@link #MIN_PARK_PROPERTY}. */
+    public static final String MAX_PARK_PROPERTY = "softverbs.engine.maxParkNs";
+
     private final SoftDevice device;
     private final int function;
     private final DeviceConfig config;
@@ -79,8 +89,18 @@ public final class SoftContext extends LinePadding implements Context
             config.maxQp());
         if (config.progress() == ProgressMode.DEDICATED)
         {
-            final IdleStrategy idle = config.busySpin() ?
-                new BusySpinIdleStrategy() : new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+            final IdleStrategy idle;
+            if (config.busySpin())
+            {
+                idle = new BusySpinIdleStrategy();
+            }
+            else
+            {
+                final WakeableIdleStrategy parking = engine.wakeableIdleStrategy(
+                    Long.getLong(MIN_PARK_PROPERTY, 1_000L), Long.getLong(MAX_PARK_PROPERTY, 1_000_000L));
+                transport.attachDoorbell(parking::wake); // peers' requests, responses and ACKs wake it
+                idle = parking;
+            }
             runner = new AgentRunner(idle, Throwable::printStackTrace, null, engine);
             AgentRunner.startOnThread(runner, r ->
             {
@@ -450,6 +470,7 @@ public final class SoftContext extends LinePadding implements Context
         closed = true;
         if (runner != null)
         {
+            engine.stopIdling();
             runner.close(); // stops and joins the engine thread
         }
         for (final SoftQp qp : new ArrayList<>(qps))

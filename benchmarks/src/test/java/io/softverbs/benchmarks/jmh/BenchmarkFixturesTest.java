@@ -146,6 +146,29 @@ class BenchmarkFixturesTest
     }
 
     @Test
+    void idleWakeEchoesEveryRoundTripWithAndWithoutPauses() throws InterruptedException
+    {
+        for (final int pauseMicros : new int[] {0, 200})
+        {
+            final IdleWakeBenchmark b = new IdleWakeBenchmark();
+            b.pauseMicros = pauseMicros;
+            b.open();
+            try
+            {
+                for (int i = 0; i < 200; i++) // more than the 64 receives and send slots each side has
+                {
+                    b.pause();
+                    assertEquals(32, b.roundTrip(), "pause " + pauseMicros + " us, round trip " + i);
+                }
+            }
+            finally
+            {
+                b.close();
+            }
+        }
+    }
+
+    @Test
     void atomicsMoveTheRemoteCounterOnceEach()
     {
         final AtomicBenchmark b = new AtomicBenchmark();

@@ -90,6 +90,8 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
      * it whether the application polled since its last post. Read racily, as a hint.
      */
     private long visits;
+    /** DEDICATED with back-off: the engine thread's idle strategy, which {@link #wake} interrupts; null otherwise. */
+    private volatile WakeableIdleStrategy idleStrategy;
 
     /**
      * @param name      agent name.
@@ -172,7 +174,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
      * Whether a cycle has anything to do, read without taking the engine: every field read here is a hint (a stale
      * value only delays work by one call), and every producer of work makes one of them true.
      */
-    private boolean hasWork()
+    boolean hasWork()
     {
         // Inbound first: while a poller spins, the lane's next stamp is what changes, and the sooner in the check
         // it is read, the sooner a request that just arrived is seen.
@@ -359,6 +361,48 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
     }
 
+    /**
+     * DEDICATED: the idle strategy for this engine's own thread. When there is nothing to do it spins, yields,
+     * then parks for periods doubling from {@code minParkNs} to {@code maxParkNs}; {@link #wake} ends a park as soon
+     * as work arrives.
+     *
+     * @param minParkNs the first park.
+     * @param maxParkNs the longest park.
+     * @return the strategy, to run the engine's agent with; its {@link WakeableIdleStrategy#wake} is the doorbell
+     *         for threads that give the engine work without going through this object.
+     */
+    public WakeableIdleStrategy wakeableIdleStrategy(final long minParkNs, final long maxParkNs)
+    {
+        final WakeableIdleStrategy strategy =
+            new WakeableIdleStrategy(this::hasWork, 100, 10, minParkNs, Math.max(minParkNs, maxParkNs));
+        idleStrategy = strategy;
+        return strategy;
+    }
+
+    /**
+     * After a post's doorbell or a control command: a parked DEDICATED engine thread runs at once. Costs a load when
+     * the engine is busy or has no thread of its own. (A peer's transport rings the idle strategy directly, so it
+     * reads nothing of this object, whose lines this engine's thread writes.)
+     */
+    private void wake()
+    {
+        final WakeableIdleStrategy strategy = idleStrategy;
+        if (strategy != null)
+        {
+            strategy.wake();
+        }
+    }
+
+    /** The context is closing: a DEDICATED engine thread stops parking, so stopping it never waits out a park. */
+    public void stopIdling()
+    {
+        final WakeableIdleStrategy strategy = idleStrategy;
+        if (strategy != null)
+        {
+            strategy.stop();
+        }
+    }
+
     /** @return visits so far (see {@link #noteVisit}); a hint for other threads. */
     public long visits()
     {
@@ -397,6 +441,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         if (item.trySchedule())
         {
             runQueue.offer(item);
+            wake();
         }
     }
 
@@ -445,6 +490,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     public void submit(final ControlCommand command)
     {
         control.submit(command);
+        wake();
     }
 
     /**

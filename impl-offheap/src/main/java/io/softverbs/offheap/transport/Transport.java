@@ -41,6 +41,18 @@ public interface Transport extends AutoCloseable
         return true;
     }
 
+    /**
+     * Gives the transport this context's engine doorbell, to ring when it has made inbound work visible to the engine
+     * from another thread (a peer's request, response or ACK), so a parked DEDICATED engine thread runs at once.
+     * Called once, before any QP connects, and only for an engine thread that parks when idle; without it the
+     * transport rings nothing.
+     *
+     * @param doorbell wakes the engine; cheap when the engine is busy.
+     */
+    default void attachDoorbell(final Runnable doorbell)
+    {
+    }
+
     @Override
     void close();
 }

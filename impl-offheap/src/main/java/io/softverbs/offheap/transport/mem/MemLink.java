@@ -38,6 +38,8 @@ final class MemLink extends LinePadding implements Link
     private final int peerQpn;
     private final MemLane requests;
     private final MemLane responses;
+    /** The peer's transport, whose engine consumes everything this link sends: requests, NAKs and ACKs. */
+    private final MemTransport peerTransport;
     /** Written by the peer's responder, read by this QP's requester. */
     private final DeviceBuffer ackCell = new DeviceBuffer(BufferUtil.allocateDirectAligned(MemLane.CACHE_LINE, MemLane.CACHE_LINE));
     private long lastAck;
@@ -55,7 +57,12 @@ final class MemLink extends LinePadding implements Link
     private final DeviceBuffer requesterAckCell = new DeviceBuffer();
 
     MemLink(
-        final SoftQp local, final SoftQp peer, final boolean direct, final MemLane requests, final MemLane responses)
+        final SoftQp local,
+        final SoftQp peer,
+        final boolean direct,
+        final MemLane requests,
+        final MemLane responses,
+        final MemTransport peerTransport)
     {
         this.local = local;
         this.directPeer = direct ? peer.responder() : null;
@@ -63,6 +70,7 @@ final class MemLink extends LinePadding implements Link
         this.peerQpn = peer.qpNum();
         this.requests = requests;
         this.responses = responses;
+        this.peerTransport = peerTransport;
     }
 
     SoftQp peer()
@@ -106,6 +114,7 @@ final class MemLink extends LinePadding implements Link
             out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock); // the responder reads the rest in place
         }
         requests.publish(slot);
+        peerTransport.wakeEngine();
         return true;
     }
 
@@ -134,6 +143,7 @@ final class MemLink extends LinePadding implements Link
             target += sgeLength;
         }
         requests.publish(slot);
+        peerTransport.wakeEngine();
         return true;
     }
 
@@ -203,6 +213,7 @@ final class MemLink extends LinePadding implements Link
                 requesterAckCell.wrap(requesterLink.ackCell, 0, MemLane.CACHE_LINE);
             }
             requesterAckCell.putLongRelease(ACK, (++acksPublished << 32) | (psn & PSN_MASK));
+            peerTransport.wakeEngine();
             return true;
         }
         final int slot = responses.claim();
@@ -215,6 +226,7 @@ final class MemLink extends LinePadding implements Link
         out.putInt(slot + MemTransport.RSP_PSN, psn);
         out.putInt(slot + MemTransport.RSP_SYNDROME, syndrome);
         responses.publish(slot);
+        peerTransport.wakeEngine();
         return true;
     }
 

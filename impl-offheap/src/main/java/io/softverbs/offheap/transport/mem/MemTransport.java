@@ -51,6 +51,8 @@ public final class MemTransport extends LinePadding implements Transport
     private volatile MemLane[] inboundResponses = NO_LANES;
     private final MemInboundRequest inbound = new MemInboundRequest();
     private final boolean direct = !Boolean.FALSE.toString().equals(System.getProperty(DIRECT_PROPERTY));
+    /** This context's engine doorbell; peers' links ring it after giving the engine work. */
+    private volatile Runnable doorbell = MemTransport::noDoorbell;
 
     /**
      * @param deviceName the device's name.
@@ -76,8 +78,25 @@ public final class MemTransport extends LinePadding implements Transport
         {
             throw Text.notOnMem(remoteQpn, remoteAddress);
         }
-        final MemLane[] lanes = outbound.computeIfAbsent((MemTransport)peer.transport(), MemTransport::openLanes);
-        return new MemLink(local, peer, direct, lanes[0], lanes[1]);
+        final MemTransport peerTransport = (MemTransport)peer.transport();
+        final MemLane[] lanes = outbound.computeIfAbsent(peerTransport, MemTransport::openLanes);
+        return new MemLink(local, peer, direct, lanes[0], lanes[1], peerTransport);
+    }
+
+    @Override
+    public void attachDoorbell(final Runnable doorbell)
+    {
+        this.doorbell = doorbell;
+    }
+
+    /** A peer's link has just published a request, a response or an ACK for this context's engine. */
+    void wakeEngine()
+    {
+        doorbell.run();
+    }
+
+    private static void noDoorbell()
+    {
     }
 
     private static MemLane[] openLanes(final MemTransport peer)
