@@ -12,7 +12,7 @@ import org.agrona.concurrent.IdleStrategy;
  * The idle strategy of a DEDICATED engine thread: it backs off as Agrona's {@code BackoffIdleStrategy} does (spin,
  * yield, then park for periods that double up to a maximum), so an idle device costs no CPU, and whoever gives the
  * engine work wakes it at once ({@link #wake}), as a doorbell interrupts an RNIC. Without the wake a message to an
- * idle engine waited out the rest of its park: a round trip after a pause of a few milliseconds took 1-2 ms.
+ * idle engine waited out the rest of its park: a round trip after a pause of a millisecond or more took 0.5-1.5 ms.
  * <p>
  * No wake-up is lost: before it parks the thread announces it ({@link #PARKING}, a volatile store) and then looks
  * for work once more; a producer makes its work visible, fences, and unparks a thread it sees parking. One of the
@@ -24,7 +24,7 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
 {
     /** Working, or spinning between cycles: a producer does nothing. */
     static final int WORKING = 0;
-    /** Yielding between cycles: a producer fences and looks again. */
+    /** Yielding, or between two parks: a producer fences and looks again. */
     static final int BACKING_OFF = 1;
     /** About to park, or parked: a producer unparks the thread. */
     static final int PARKING = 2;
@@ -158,11 +158,10 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
     /** The agent is about to be closed: the thread stops parking, and a park under way ends now. */
     public void stop()
     {
-        stopped = true;
-        final Thread parked = thread;
-        if (parked != null)
+        stopped = true; // then the phase: the thread sets the phase, then reads this flag, so one sees the other
+        if ((int)PHASE.getVolatile(this) == PARKING)
         {
-            LockSupport.unpark(parked);
+            LockSupport.unpark(thread);
         }
     }
 
