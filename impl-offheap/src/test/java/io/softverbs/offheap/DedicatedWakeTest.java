@@ -6,6 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.softverbs.Access;
 import io.softverbs.MemoryRegion;
 import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
 import io.softverbs.QueuePair;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
@@ -18,14 +19,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static io.softverbs.offheap.TestSupport.connectManually;
 import static io.softverbs.offheap.TestSupport.pollOne;
 import static io.softverbs.offheap.TestSupport.recv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * DEDICATED engine threads that park for ten minutes when idle still answer at once: a post's doorbell, a peer's
- * request, its ACK and a control command each wake the engine they are for. Without those wake-ups every step
- * here would wait out a park and fail on {@link TestSupport#WAIT_NANOS}.
+ * request, its ACK and a control command each wake the engine they are for, and a due RNR timer ends a park by
+ * itself. Without those every step here would wait out a park and fail on {@link TestSupport#WAIT_NANOS}.
  */
 @Timeout(60)
 class DedicatedWakeTest
@@ -102,6 +104,36 @@ class DedicatedWakeTest
             TestSupport.awaitCondition("the registration to complete", () -> !mr.isPending());
             mr.close();
         }
+    }
+
+    /**
+     * An RNR retry is due 2.56 ms after the NAK (B's RNR timer code 16), and nothing rings for it: A's engine thread
+     * must not park past it. One retry is allowed and B never posts a receive, so A's SEND ends in
+     * RNR_RETRY_EXC_ERR, which needs the retry to go out.
+     */
+    @Test
+    void aParkedEngineRetriesWhenItsRnrTimerIsDue()
+    {
+        pair.close();
+        System.setProperty(SoftContext.MIN_PARK_PROPERTY, TEN_MINUTES);
+        System.setProperty(SoftContext.MAX_PARK_PROPERTY, TEN_MINUTES);
+        try
+        {
+            pair = Pair.open(ProgressMode.DEDICATED, o -> o, false);
+        }
+        finally
+        {
+            System.clearProperty(SoftContext.MIN_PARK_PROPERTY);
+            System.clearProperty(SoftContext.MAX_PARK_PROPERTY);
+        }
+        connectManually(pair.qpA, pair.qpB.localEndpoint(), Access.ALL_REMOTE, 16, 1);
+        connectManually(pair.qpB, pair.qpA.localEndpoint(), Access.ALL_REMOTE, 16, 1);
+        final MemoryRegion src = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        awaitEnginesParked();
+        assertEquals(0, pair.qpA.postSend(new SendWorkRequest().opcode(Opcode.SEND).flags(SendFlags.SIGNALED)
+            .sge(src, 0, 32).wrId(5)));
+        final WorkCompletion wc = pollOne(pair.a.sendCq);
+        assertEquals(WcStatus.RNR_RETRY_EXC_ERR, wc.status(), wc::toString);
     }
 
     private static void post(final QueuePair qp, final SendWorkRequest send, final MemoryRegion src, final int round)

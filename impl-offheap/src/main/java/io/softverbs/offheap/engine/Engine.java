@@ -374,9 +374,37 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     public WakeableIdleStrategy wakeableIdleStrategy(final long minParkNs, final long maxParkNs)
     {
         final WakeableIdleStrategy strategy =
-            new WakeableIdleStrategy(this::hasWork, 100, 10, minParkNs, Math.max(minParkNs, maxParkNs));
+            new WakeableIdleStrategy(this::hasWork, this::nanosToNextDeadline, 100, 10, minParkNs,
+                Math.max(minParkNs, maxParkNs));
         idleStrategy = strategy;
         return strategy;
+    }
+
+    /**
+     * The engine thread, between cycles, before it parks: how long until the earliest armed timer is due. Read
+     * without taking the engine (a thread driving a control command may be running a cycle), so only as a hint: a
+     * stale entry moves one wake-up a little.
+     *
+     * @return nanoseconds, 0 or less if one is due, {@link Long#MAX_VALUE} if none is armed.
+     */
+    long nanosToNextDeadline()
+    {
+        final SoftQp[] list = timed;
+        final int count = Math.min(timedCount, list.length);
+        long earliest = Long.MAX_VALUE;
+        if (count > 0)
+        {
+            final long now = System.nanoTime();
+            for (int i = 0; i < count; i++)
+            {
+                final SoftQp qp = list[i];
+                if (qp != null && qp.requester().timerKind != RequesterContext.TIMER_NONE)
+                {
+                    earliest = Math.min(earliest, qp.requester().deadlineNs - now);
+                }
+            }
+        }
+        return earliest;
     }
 
     /**

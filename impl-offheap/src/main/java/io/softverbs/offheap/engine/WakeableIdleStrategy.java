@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import io.softverbs.LinePadding;
 import org.agrona.concurrent.IdleStrategy;
@@ -19,6 +20,8 @@ import org.agrona.concurrent.IdleStrategy;
  * two sees the other. A producer skips the fence while the thread is still working or spinning: the thread then
  * yields for microseconds before it announces a park, and its last look comes long after the producer's store is
  * visible. Were that ever wrong, the park's own timeout would still end the wait.
+ * <p>
+ * Timers ring nothing, so a park never outlasts the engine's earliest timer (a retransmission, an RNR retry).
  */
 public final class WakeableIdleStrategy extends LinePadding implements IdleStrategy
 {
@@ -48,6 +51,7 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
     /** The idling thread; written before the first {@link #PARKING} store, which publishes it. */
     private Thread thread;
     private final BooleanSupplier hasWork;
+    private final LongSupplier nanosToDeadline;
     private final int maxSpins;
     private final int maxYields;
     private final long minParkNs;
@@ -59,17 +63,24 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
     private long parkNs;
 
     /**
-     * @param hasWork   whether work is waiting (read-only, from the idling thread): the last look before a park.
-     * @param maxSpins  idle calls that spin.
-     * @param maxYields idle calls after them that yield.
-     * @param minParkNs the first park's length; each next one doubles it.
-     * @param maxParkNs the longest park.
+     * @param hasWork         whether work is waiting (read-only, from the idling thread): the last look before a park.
+     * @param nanosToDeadline how long until the engine's earliest timer is due (a park ends by then), or
+     *                        {@link Long#MAX_VALUE} if none is armed.
+     * @param maxSpins        idle calls that spin.
+     * @param maxYields       idle calls after them that yield.
+     * @param minParkNs       the first park's length; each next one doubles it.
+     * @param maxParkNs       the longest park.
      */
     public WakeableIdleStrategy(
-        final BooleanSupplier hasWork, final int maxSpins, final int maxYields, final long minParkNs,
+        final BooleanSupplier hasWork,
+        final LongSupplier nanosToDeadline,
+        final int maxSpins,
+        final int maxYields,
+        final long minParkNs,
         final long maxParkNs)
     {
         this.hasWork = hasWork;
+        this.nanosToDeadline = nanosToDeadline;
         this.maxSpins = maxSpins;
         this.maxYields = maxYields;
         this.minParkNs = minParkNs;
@@ -115,8 +126,13 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
         PHASE.setVolatile(this, PARKING); // before the last look: a StoreLoad fence
         if (!stopped && !hasWork.getAsBoolean())
         {
-            LockSupport.parkNanos(this, parkNs);
-            parkNs = Math.min(parkNs << 1, maxParkNs);
+            // Nobody rings for a timer: a retransmission or an RNR retry is due when its deadline says.
+            final long untilDeadline = nanosToDeadline.getAsLong();
+            if (untilDeadline > 0)
+            {
+                LockSupport.parkNanos(this, Math.min(parkNs, untilDeadline));
+                parkNs = Math.min(parkNs << 1, maxParkNs);
+            }
         }
         PHASE.setRelease(this, BACKING_OFF);
     }

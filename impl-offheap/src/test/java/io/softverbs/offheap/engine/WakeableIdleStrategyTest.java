@@ -3,6 +3,7 @@ package io.softverbs.offheap.engine;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,18 +15,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The DEDICATED engine thread's idle strategy: a thread parked for ten minutes runs again as soon as a producer that
  * published work calls {@link WakeableIdleStrategy#wake}, and no wake-up is lost when producers race the thread's
- * way into its park. Parks here last ten minutes, so a lost wake-up fails the test on its timeout.
+ * way into its park, and a park ends when the engine's earliest timer is due. Parks here last ten minutes, so a
+ * lost wake-up fails the test on its timeout.
  */
 @Timeout(60)
 class WakeableIdleStrategyTest
 {
     private static final long PARK_NS = TimeUnit.MINUTES.toNanos(10);
+    private static final LongSupplier NO_TIMER = () -> Long.MAX_VALUE;
 
     @Test
     void aParkedThreadRunsAsSoonAsWorkIsAnnounced() throws InterruptedException
     {
         final AtomicInteger work = new AtomicInteger();
-        final WakeableIdleStrategy idle = new WakeableIdleStrategy(() -> work.get() > 0, 100, 10, PARK_NS, PARK_NS);
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(() -> work.get() > 0, NO_TIMER, 100, 10, PARK_NS, PARK_NS);
         final Thread idler = new Thread(() ->
         {
             while (work.get() == 0)
@@ -44,9 +47,28 @@ class WakeableIdleStrategyTest
     }
 
     @Test
+    void aParkEndsWhenTheEarliestTimerIsDue() throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+        final WakeableIdleStrategy idle =
+            new WakeableIdleStrategy(() -> false, () -> deadline - System.nanoTime(), 0, 0, PARK_NS, PARK_NS);
+        final Thread idler = new Thread(() ->
+        {
+            while (System.nanoTime() - deadline < 0) // nothing ever wakes it: only the timer ends the park
+            {
+                idle.idle(0);
+            }
+        });
+        idler.setDaemon(true);
+        idler.start();
+        idler.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(idler.isAlive(), "parked past its timer");
+    }
+
+    @Test
     void aWakeWithoutAParkedThreadIsHarmless()
     {
-        final WakeableIdleStrategy idle = new WakeableIdleStrategy(() -> true, 0, 0, PARK_NS, PARK_NS);
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(() -> true, NO_TIMER, 0, 0, PARK_NS, PARK_NS);
         idle.wake(); // nobody idles yet
         idle.idle(0); // work is there at the last look: returns without parking
         assertFalse(idle.isParking());
@@ -66,7 +88,7 @@ class WakeableIdleStrategyTest
         final AtomicInteger published = new AtomicInteger();
         final AtomicInteger consumed = new AtomicInteger();
         final WakeableIdleStrategy idle =
-            new WakeableIdleStrategy(() -> published.get() > consumed.get(), 20, 2, PARK_NS, PARK_NS);
+            new WakeableIdleStrategy(() -> published.get() > consumed.get(), NO_TIMER, 20, 2, PARK_NS, PARK_NS);
         final Thread consumer = new Thread(() ->
         {
             while (consumed.get() < rounds)
