@@ -127,7 +127,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     public int doWork()
     {
         visits++;
-        if (!hasWork())
+        if (!hasWork(true))
         {
             return 0; // an idle spin reads a few words and writes one plain counter: no atomic, no fence
         }
@@ -173,8 +173,12 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     /**
      * Whether a cycle has anything to do, read without taking the engine: every field read here is a hint (a stale
      * value only delays work by one call), and every producer of work makes one of them true.
+     *
+     * @param sampleTimers true in the duty cycle: every {@value #TIMER_CHECK_INTERVAL}th call says yes while timers
+     *                     are armed, so the timer stage gets its cycles. False for the idle strategy's last look
+     *                     before a park, which must not take those turns (its park ends by the earliest deadline).
      */
-    boolean hasWork()
+    boolean hasWork(final boolean sampleTimers)
     {
         // Inbound first: while a poller spins, the lane's next stamp is what changes, and the sooner in the check
         // it is read, the sooner a request that just arrived is seen.
@@ -182,7 +186,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         {
             return true;
         }
-        if (timedCount > 0 && (++skipped & (TIMER_CHECK_INTERVAL - 1)) == 0)
+        if (sampleTimers && timedCount > 0 && (++skipped & (TIMER_CHECK_INTERVAL - 1)) == 0)
         {
             return true;
         }
@@ -374,7 +378,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     public WakeableIdleStrategy wakeableIdleStrategy(final long minParkNs, final long maxParkNs)
     {
         final WakeableIdleStrategy strategy =
-            new WakeableIdleStrategy(this::hasWork, this::nanosToNextDeadline, 100, 10, minParkNs,
+            new WakeableIdleStrategy(() -> hasWork(false), this::nanosToNextDeadline, 100, 10, minParkNs,
                 Math.max(minParkNs, maxParkNs));
         idleStrategy = strategy;
         return strategy;
