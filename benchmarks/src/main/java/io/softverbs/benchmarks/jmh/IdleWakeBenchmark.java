@@ -24,6 +24,8 @@ import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
+import io.softverbs.benchmarks.perf.StopSignal;
+import io.softverbs.benchmarks.perf.verbs.CompletionWaiter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -60,6 +62,7 @@ public class IdleWakeBenchmark extends JmhSettings
     private Side b;
     private Thread echo;
     private volatile boolean running;
+    private final StopSignal stop = () -> !running;
 
     /** Opens both devices, connects them and starts B's echo thread. */
     @Setup(Level.Trial)
@@ -123,9 +126,8 @@ public class IdleWakeBenchmark extends JmhSettings
     private final class Side
     {
         final QueuePair qp;
-        private final CompletionChannel channel;
         private final CompletionQueue sendCq;
-        private final CompletionQueue recvCq;
+        private final CompletionWaiter recvWaiter;
         private final MemoryRegion region;
         private final SendWorkRequest send = new SendWorkRequest();
         private final RecvWorkRequest recv = new RecvWorkRequest();
@@ -134,9 +136,10 @@ public class IdleWakeBenchmark extends JmhSettings
         Side(final Context ctx)
         {
             final ProtectionDomain pd = ctx.allocPd();
-            channel = ctx.createCompletionChannel();
+            final CompletionChannel channel = ctx.createCompletionChannel();
             sendCq = ctx.createCq(2 * DEPTH);
-            recvCq = ctx.createCq(2 * DEPTH, channel);
+            final CompletionQueue recvCq = ctx.createCq(2 * DEPTH, channel);
+            recvWaiter = new CompletionWaiter(recvCq, channel, "waiting for a receive");
             qp = pd.createQueuePair(QpInit.builder().sendCq(sendCq).recvCq(recvCq).maxSendWr(DEPTH)
                 .maxRecvWr(DEPTH).signalAll(true).build());
             region = pd.allocateMemory(4096, Access.LOCAL_WRITE);
@@ -172,39 +175,29 @@ public class IdleWakeBenchmark extends JmhSettings
          */
         int awaitReceive()
         {
-            while (running)
+            if (recvWaiter.await(completions, stop) == 0)
             {
-                int n = recvCq.poll(completions);
-                if (n == 0)
-                {
-                    recvCq.requestNotify(false);
-                    n = recvCq.poll(completions); // one that came before the arming raises no event
-                }
-                if (n > 0)
-                {
-                    final WorkCompletion wc = completions[0];
-                    if (wc.status() != WcStatus.SUCCESS || wc.opcode() != WcOpcode.RECV)
-                    {
-                        throw PerfException.receiveCompletionFailed(wc);
-                    }
-                    final int bytes = wc.byteLen();
-                    final int rc = qp.postRecv(recv);
-                    if (rc != 0)
-                    {
-                        throw PerfException.postRecvRefused(rc);
-                    }
-                    while (sendCq.poll(completions) > 0)
-                    {
-                        if (completions[0].status() != WcStatus.SUCCESS)
-                        {
-                            throw PerfException.sendCompletionFailed(completions[0]);
-                        }
-                    }
-                    return bytes;
-                }
-                channel.await(100, TimeUnit.MILLISECONDS);
+                return 0;
             }
-            return 0;
+            final WorkCompletion wc = completions[0];
+            if (wc.status() != WcStatus.SUCCESS || wc.opcode() != WcOpcode.RECV)
+            {
+                throw PerfException.receiveCompletionFailed(wc);
+            }
+            final int bytes = wc.byteLen();
+            final int rc = qp.postRecv(recv);
+            if (rc != 0)
+            {
+                throw PerfException.postRecvRefused(rc);
+            }
+            while (sendCq.poll(completions) > 0)
+            {
+                if (completions[0].status() != WcStatus.SUCCESS)
+                {
+                    throw PerfException.sendCompletionFailed(completions[0]);
+                }
+            }
+            return bytes;
         }
     }
 }
