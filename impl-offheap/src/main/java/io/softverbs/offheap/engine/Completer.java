@@ -76,16 +76,14 @@ final class Completer extends LinePadding
         }
     }
 
-    private boolean pullAck(final SoftQp qp, final RequesterContext rc)
+    /** Takes an ACK the transport published and nobody has read yet (mem), if there is one. */
+    private void pullAck(final SoftQp qp, final RequesterContext rc)
     {
         final int acked = qp.link() != null ? qp.link().pollAck() : -1;
-        if (acked < 0)
+        if (acked >= 0)
         {
-            return false;
+            onAck(qp, rc, acked);
         }
-        final long before = rc.ackSeq;
-        onAck(qp, rc, acked);
-        return rc.ackSeq != before;
     }
 
     private void onAck(final SoftQp qp, final RequesterContext rc, final int psn)
@@ -113,19 +111,10 @@ final class Completer extends LinePadding
         rc.ackSeq = seq;
         if (acked)
         {
+            // The retransmission timer is left running: when it expires, these ACKs' progress restarts it. Re-arming
+            // it here would read the clock on every ACK.
             rc.retriesUsed = 0;
             rc.rnrRetriesUsed = 0;
-            if (rc.timerKind == RequesterContext.TIMER_RETRANSMIT)
-            {
-                if (rc.ackSeq == rc.sendSeq)
-                {
-                    engine.disarm(qp);
-                }
-                else
-                {
-                    engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
-                }
-            }
         }
         advance(qp);
         if (rc.sendSeq < rc.fetchSeq || (rc.ssq == null && qp.sendRing().producerBlock() != rc.fetchBlock))
@@ -134,17 +123,26 @@ final class Completer extends LinePadding
         }
     }
 
-    /** Retransmit timer expired: go back to the oldest unacknowledged request, or give up. */
+    /**
+     * The retransmission timer expired. It is armed by the first request sent while it is off and left running
+     * across ACKs, so this is where IB's rule that every ACK making progress restarts it is applied, once per
+     * timeout instead of once per ACK: nothing outstanding, it stays off; progress since it was armed (counting ACKs
+     * published but not yet read), it starts again, giving the requests still outstanding a full timeout from now
+     * (never less than one from their sending, at most about two); no progress, the oldest unacknowledged request
+     * and everything after it are sent again, or the QP gives up.
+     */
     void onRetransmitTimeout(final SoftQp qp)
     {
         final RequesterContext rc = qp.requester();
-        if (pullAck(qp, rc))
-        {
-            return; // the peer had answered; nobody had read it yet
-        }
+        pullAck(qp, rc);
         final long seq = firstSent(rc);
         if (seq < 0)
         {
+            return;
+        }
+        if (rc.ackSeq != rc.ackSeqAtArm)
+        {
+            engine.arm(qp, RequesterContext.TIMER_RETRANSMIT, IbTimers.ackTimeoutNanos(qp.timeout()));
             return;
         }
         if (qp.retryCount() != 7 && rc.retriesUsed >= qp.retryCount())

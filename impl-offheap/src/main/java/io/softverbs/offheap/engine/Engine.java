@@ -81,8 +81,6 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     private int skipped;
     /** QPs in a short RNR wait: reported as work so a backing-off idle strategy does not park through them. */
     private int rnrWaits;
-    /** The clock as the timer stage last read it. */
-    private long clock;
     private long cycles;
     /**
      * Times the application came back to the device: duty-cycle calls with work or without, and polls that found
@@ -692,13 +690,11 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
             return;
         }
         rc.timerKind = kind;
-        // Retransmit timers are long, so the clock the timer stage last read is close enough and saves a clock
-        // read per request; an RNR wait, or the first timer after the list was empty, reads the clock itself.
-        if (kind == RequesterContext.TIMER_RNR || timedCount == 0)
-        {
-            clock = System.nanoTime();
-        }
-        rc.deadlineNs = clock + delayNs;
+        // A fresh clock: arming is rare (see Completer#onRetransmitTimeout), and the clock the timer stage last read
+        // may be as old as the engine's last idle spell. A deadline taken from that fired at once after a pause: a
+        // healthy QP with retry_cnt 0 failed with RETRY_EXC_ERR.
+        rc.deadlineNs = System.nanoTime() + delayNs;
+        rc.ackSeqAtArm = rc.ackSeq;
         if (kind == RequesterContext.TIMER_RNR && delayNs <= SHORT_WAIT_NS)
         {
             rnrWaits++;
@@ -729,7 +725,6 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
             return rnrWaits;
         }
         final long now = System.nanoTime();
-        clock = now;
         int work = 0;
         int shortRnrWaits = 0;
         for (int i = timedCount - 1; i >= 0; i--)

@@ -59,6 +59,8 @@ public final class RequesterContext extends LinePadding
 
     int timerKind;
     long deadlineNs;
+    /** {@link #ackSeq} when the retransmission timer was armed: ACKs since then restart it when it expires. */
+    long ackSeqAtArm;
     boolean inTimerList;
     /** On the engine's ACK watch list, until every WQE before {@link #ackWantedSeq} is acknowledged. */
     boolean ackWatched;
