@@ -1,6 +1,8 @@
 package io.softverbs.offheap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softverbs.Access;
 import io.softverbs.AsyncEventType;
@@ -14,7 +16,10 @@ import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.resource.SoftQp;
+import io.softverbs.offheap.transport.Link;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (a signaled WQE, a READ or atomic, a send queue half full, a drain). These tests pin what that must never
  * break: a QP that posts only unsignaled requests never finds its send queue stuck full, a signaled WQE
  * completes all unsignaled ones before it, SQD drains a queue of unsignaled requests, and a requester that
- * re-connects gets its ACKs in its new link's cell from a responder that never reset.
+ * re-connects gets its ACKs in its new link's cell from a responder that never reset. A request that asks for its
+ * ACK (AckReq) gets it from the cycle that executed it; others may wait for the responder's next post or look.
  */
 class AckTest
 {
@@ -137,6 +143,68 @@ class AckTest
         {
             postSignaledWrite(round);
         }
+    }
+
+    /**
+     * A request that asks for its ACK (AckReq: here a signaled SEND) gets it in the responder's cycle that executed
+     * it: A's completion needs nothing more of B, whose application may never call it again.
+     */
+    @Test
+    void aSignaledSendIsAcknowledgedInTheCycleThatReceivedIt()
+    {
+        openInvoker();
+        for (int round = 0; round < 5; round++)
+        {
+            assertEquals(0, pair.qpB.postRecv(TestSupport.recv(round, target, 0, 64)));
+            assertEquals(0, pair.qpA.postSend(send(round, SendFlags.SIGNALED)));
+            TestSupport.awaitCondition("B received it", () -> FixtureSupport.tryPoll(pair.b.recvCq) != null,
+                pair.a.ctx, pair.b.ctx);
+            final WorkCompletion wc = TestSupport.pollOne(pair.a.sendCq, pair.a.ctx); // B is not run again
+            assertEquals(WcStatus.SUCCESS, wc.status(), wc::toString);
+            assertEquals(round, wc.wrId());
+        }
+    }
+
+    /**
+     * A request that does not ask (an unsignaled SEND, the send queue far from full) may have its ACK kept by the
+     * responder's cycle; the responder's next post sends it, or else its next look at the device.
+     */
+    @Test
+    void anAckNobodyAskedForLeavesWithTheResponderNextPostOrLook()
+    {
+        openInvoker();
+        final Link linkA = ((SoftQp)pair.qpA).link();
+        final WorkCompletion[] out = {new WorkCompletion()};
+        for (int round = 0; round < 2; round++)
+        {
+            assertEquals(0, pair.qpB.postRecv(TestSupport.recv(round, target, 0, 64)));
+            assertEquals(0, pair.qpA.postSend(send(round, 0)));
+            TestSupport.awaitCondition("B received it", () -> pair.b.recvCq.poll(out) > 0, pair.a.ctx);
+            assertFalse(linkA.ackChanged(), "the ACK was kept off the path to B's application");
+            if (round == 0)
+            {
+                assertEquals(0, pair.qpB.postSend(new SendWorkRequest().opcode(Opcode.RDMA_WRITE)
+                    .flags(SendFlags.INLINE).sge(target, 512, 4).remote(source.address() + 512, source.rkey())));
+            }
+            else
+            {
+                pair.b.ctx.progress(); // B's next look at the device
+            }
+            assertTrue(linkA.ackChanged(), "then it left");
+            assertEquals(round, linkA.pollAck() - pair.qpA.localEndpoint().psn() & 0xFF_FFFF);
+        }
+    }
+
+    private void openInvoker()
+    {
+        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxSendWr(DEPTH).maxInlineData(64), true);
+        target = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        source = pair.a.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+    }
+
+    private SendWorkRequest send(final long wrId, final int flags)
+    {
+        return wr.clear().wrId(wrId).opcode(Opcode.SEND).flags(SendFlags.INLINE | flags).sge(source, 0, 4);
     }
 
     /** Posts a signaled WRITE of {@code value} to the target's first word and waits for its completion. */

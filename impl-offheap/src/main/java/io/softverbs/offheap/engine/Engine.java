@@ -137,10 +137,11 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         try
         {
             final int controlWork = control.doWork();
+            final boolean acksOwed = responder.hasAcksDue(); // ACKs an earlier cycle kept go out with this one's
             final int inbound = transport.poll(this, INBOUND_LIMIT);
-            if (inbound > 0)
+            if (inbound > 0 || acksOwed)
             {
-                responder.flushAcks();
+                responder.flushAcks(acksOwed);
             }
             return controlWork + inbound + ackStage() + requesterStage() + timerStage();
         }
@@ -180,7 +181,8 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     {
         // Inbound first: while a poller spins, the lane's next stamp is what changes, and the sooner in the check
         // it is read, the sooner a request that just arrived is seen.
-        if (transport.hasInbound() || control.hasWork() || !runQueue.isEmpty() || rnrWaits > 0)
+        if (transport.hasInbound() || control.hasWork() || !runQueue.isEmpty() || rnrWaits > 0 ||
+            responder.hasAcksDue())
         {
             return true;
         }
@@ -303,6 +305,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         try
         {
             requester.process(qp);
+            flushKeptAcks();
         }
         finally
         {
@@ -329,7 +332,9 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
         try
         {
-            return requester.executePosted(qp, wr, flags);
+            final boolean executed = requester.executePosted(qp, wr, flags);
+            flushKeptAcks();
+            return executed;
         }
         finally
         {
@@ -355,11 +360,27 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
         try
         {
-            return requester.sendPosted(qp, wr, flags);
+            final boolean sent = requester.sendPosted(qp, wr, flags);
+            flushKeptAcks();
+            return sent;
         }
         finally
         {
             exit(c);
+        }
+    }
+
+    /**
+     * A post's cycle, after its request left: sends the ACKs that the last cycle kept because no request asked for
+     * them at once. In a ping-pong that cycle received the request this post answers, so its ACK's store, into a
+     * cache line of the requester's, comes after the reply is on its way rather than before the application sees
+     * the request.
+     */
+    private void flushKeptAcks()
+    {
+        if (responder.hasAcksDue())
+        {
+            responder.flushAcks(true);
         }
     }
 

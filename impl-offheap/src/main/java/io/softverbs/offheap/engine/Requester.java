@@ -132,12 +132,13 @@ final class Requester extends LinePadding
                 rc.sendSeq++;
                 continue;
             }
-            if (!link.sendRequest(rc.nextPsn, rc.blockStart[i]))
+            final boolean ackReq = wantsAck(qp, rc, flags, readOrAtomic);
+            if (!link.sendRequest(rc.nextPsn, rc.blockStart[i], ackReq))
             {
                 more = true; // transport full: try again next cycle
                 break;
             }
-            sent(qp, rc, flags, readOrAtomic);
+            sent(qp, rc, ackReq, readOrAtomic);
         }
         completer.advance(qp);
         if (more)
@@ -146,8 +147,22 @@ final class Requester extends LinePadding
         }
     }
 
+    /**
+     * Whether the WQE at {@code rc.sendSeq}, about to be sent, wants its ACK at once: only an ACK that completes
+     * something the application will see, frees a READ/atomic slot, keeps a shared send queue's order or keeps the
+     * send queue from filling is worth waiting for; the others are covered by the next one (IB's cumulative ACK), as
+     * libibverbs frees unsignaled WQEs. The request carries the answer (AckReq) and the requester watches for the
+     * ACK: one decision for both.
+     */
+    private static boolean wantsAck(
+        final SoftQp qp, final RequesterContext rc, final int flags, final boolean readOrAtomic)
+    {
+        return (flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
+            rc.sendSeq + 1 - rc.completeSeq >= Math.max(1, qp.sendRing().depth() >> 1);
+    }
+
     /** The WQE at {@code rc.sendSeq} went to the transport with the next PSN: it now waits for its ACK. */
-    private void sent(final SoftQp qp, final RequesterContext rc, final int flags, final boolean readOrAtomic)
+    private void sent(final SoftQp qp, final RequesterContext rc, final boolean ackReq, final boolean readOrAtomic)
     {
         final int i = rc.index(rc.sendSeq);
         rc.psn[i] = rc.nextPsn;
@@ -156,11 +171,7 @@ final class Requester extends LinePadding
         rc.readOrAtomic[i] = (byte)(readOrAtomic ? 1 : 0);
         rc.inflightRdAtomic += rc.readOrAtomic[i];
         rc.sendSeq++;
-        // Only an ACK that completes something the application will see, frees a READ/atomic slot, keeps a
-        // shared send queue's order or keeps the send queue from filling is worth reading; the others are
-        // covered by the next one (IB's cumulative ACK), as libibverbs frees unsignaled WQEs.
-        if ((flags & SendFlags.SIGNALED) != 0 || readOrAtomic || rc.ssq != null ||
-            rc.sendSeq - rc.completeSeq >= Math.max(1, qp.sendRing().depth() >> 1))
+        if (ackReq)
         {
             engine.watchAck(qp);
         }
@@ -193,13 +204,17 @@ final class Requester extends LinePadding
         rc.fetch(sq);
         final Link link = qp.link();
         if (rc.sendSeq != rc.fetchSeq || rc.rnrPaused || rc.halted || rc.stalled || link == null ||
-            ((flags & SendFlags.FENCE) != 0 && rc.inflightRdAtomic > 0) ||
-            !qp.sendAndWrite(link, rc.nextPsn, wr, flags, rc.fetchBlock))
+            ((flags & SendFlags.FENCE) != 0 && rc.inflightRdAtomic > 0))
+        {
+            return false;
+        }
+        final boolean ackReq = wantsAck(qp, rc, flags, false);
+        if (!qp.sendAndWrite(link, rc.nextPsn, wr, flags, rc.fetchBlock, ackReq))
         {
             return false;
         }
         rc.fetch(sq); // the WQE just written, and any other thread's since (they come after it)
-        sent(qp, rc, flags, false);
+        sent(qp, rc, ackReq, false);
         completer.advance(qp);
         return true;
     }

@@ -75,7 +75,7 @@ final class Responder extends LinePadding
         {
             rs.expectedPsn = Psn.next(psn);
         }
-        respond(qp, psn, syndrome);
+        respond(qp, psn, syndrome, request.ackRequested());
         if (syndrome >= Syndrome.NAK_INVALID_REQUEST && syndrome <= Syndrome.NAK_REMOTE_OPERATIONAL)
         {
             responderError(qp, syndrome);
@@ -316,7 +316,7 @@ final class Responder extends LinePadding
     {
         if (opcode == Opcode.RDMA_READ)
         {
-            respond(qp, psn, read(qp.responder(), request)); // READs are idempotent: execute again
+            respond(qp, psn, read(qp.responder(), request), true); // READs are idempotent: execute again
         }
         else if (opcode != null && opcode.isAtomic())
         {
@@ -324,12 +324,12 @@ final class Responder extends LinePadding
             if (saved >= 0 && request.checkAtomicSink())
             {
                 request.deliverAtomic(qp.responder().atomicOriginal(saved)); // never execute twice
-                respond(qp, psn, Syndrome.ACK);
+                respond(qp, psn, Syndrome.ACK, true);
             }
         }
         else
         {
-            respond(qp, psn, Syndrome.ACK); // executed before; the ACK was lost or late
+            respond(qp, psn, Syndrome.ACK, request.ackRequested()); // executed before; the ACK was lost or late
         }
     }
 
@@ -365,15 +365,20 @@ final class Responder extends LinePadding
     }
 
     /**
-     * ACKs are coalesced: one cumulative ACK per QP per engine cycle answers every request executed in it (the
-     * responder's ACK coalescing of InfiniBand). A NAK goes out at once, after the ACK it must follow.
+     * ACKs are coalesced: one cumulative ACK per QP answers every request executed before it (the responder's ACK
+     * coalescing of InfiniBand). It goes out at the end of the cycle if a request asked for it (AckReq), otherwise
+     * at the latest in the engine's next cycle or post ({@link #flushAcks}). A NAK goes out at once, after the ACK it
+     * must follow.
+     *
+     * @param ackReq the request wants its ACK at once ({@link InboundRequest#ackRequested}).
      */
-    private void respond(final SoftQp qp, final int requestPsn, final int syndrome)
+    private void respond(final SoftQp qp, final int requestPsn, final int syndrome, final boolean ackReq)
     {
         final ResponderContext rs = qp.responder();
         int psn = requestPsn;
         if (syndrome == Syndrome.ACK)
         {
+            rs.ackWanted |= ackReq;
             // Cumulative: everything before the expected PSN has executed. A duplicate's ACK so never names an
             // older PSN than one already sent, which matters where the newest ACK replaces the last (mem).
             psn = (rs.expectedPsn - 1) & Psn.MASK;
@@ -383,7 +388,7 @@ final class Responder extends LinePadding
                 rs.ackPsn = psn;
                 if (!rs.ackQueued)
                 {
-                    rs.ackQueued = true; // listed once per cycle, so the list never outgrows the busiest cycle's QPs
+                    rs.ackQueued = true; // listed once until sent, so the list never outgrows the QPs with ACKs due
                     listAckDue(qp);
                 }
             }
@@ -402,18 +407,41 @@ final class Responder extends LinePadding
         qp.link().sendResponse(psn, syndrome);
     }
 
-    /** Sends the ACKs coalesced during this cycle. */
-    int flushAcks()
+    /**
+     * Sends coalesced ACKs.
+     *
+     * @param all true: every one due; false: only those a request asked for at once, keeping the others for a
+     *            later call (the end of a cycle, where the next post or cycle sends them).
+     */
+    void flushAcks(final boolean all)
     {
         final int count = acksDueCount;
+        int kept = 0;
         for (int i = 0; i < count; i++)
         {
             final SoftQp qp = acksDue[i];
-            qp.responder().ackQueued = false;
-            sendAck(qp, qp.responder());
+            final ResponderContext rs = qp.responder();
+            if (all || rs.ackWanted || !rs.ackPending)
+            {
+                rs.ackQueued = false;
+                sendAck(qp, rs);
+            }
+            else
+            {
+                if (acksDue[kept] != qp)
+                {
+                    acksDue[kept] = qp;
+                }
+                kept++;
+            }
         }
-        acksDueCount = 0;
-        return count;
+        acksDueCount = kept;
+    }
+
+    /** @return true if ACKs wait for {@link #flushAcks}; read by the engine's idle check as a hint. */
+    boolean hasAcksDue()
+    {
+        return acksDueCount > 0;
     }
 
     private void listAckDue(final SoftQp qp)
@@ -434,6 +462,7 @@ final class Responder extends LinePadding
         if (rs.ackPending)
         {
             rs.ackPending = false;
+            rs.ackWanted = false;
             rs.ackCoalesced = 0;
             final Link link = qp.link();
             if (link != null)

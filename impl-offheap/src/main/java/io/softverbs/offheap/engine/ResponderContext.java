@@ -30,6 +30,8 @@ public final class ResponderContext extends LinePadding
     /** Highest PSN executed and not yet acknowledged; ACKs are cumulative, so one per cycle covers them all. */
     int ackPsn;
     boolean ackPending;
+    /** A request the pending ACK covers asked for it at once (AckReq): it goes out at the end of the cycle. */
+    boolean ackWanted;
     /** On the responder's list of QPs to flush ACKs for at the end of the cycle (at most once). */
     boolean ackQueued;
     int ackCoalesced;
@@ -107,7 +109,8 @@ public final class ResponderContext extends LinePadding
     {
         expectedPsn = psn;
         ackPending = false;
-        ackQueued = false;
+        ackWanted = false;
+        ackCoalesced = 0;
         atomicCount = 0;
         atomicNext = 0;
     }

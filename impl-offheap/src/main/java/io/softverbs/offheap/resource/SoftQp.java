@@ -186,18 +186,20 @@ public final class SoftQp extends Schedulable implements QueuePair
      * @param wr      the checked request.
      * @param flags   its send flags.
      * @param fetched the block up to which the requester has taken the ring's WQEs, all of them sent.
+     * @param ackReq  the request wants its ACK at once ({@link Link#sendPosted}).
      * @return true if sent and written; false if neither (another thread's WQE came first, no room in the ring, or
      *         the link declined).
      */
     public boolean sendAndWrite(
-        final Link link, final int psn, final SendWorkRequest wr, final int flags, final long fetched)
+        final Link link, final int psn, final SendWorkRequest wr, final int flags, final long fetched,
+        final boolean ackReq)
     {
         sendLock.lock();
         try
         {
             // A WQE another thread wrote since the requester looked must go first. Room now is room after the
             // send: other producers wait for the lock and the engine only frees.
-            return sq.producerBlock() == fetched && writer.hasRoom(wr) && link.sendPosted(psn, wr, flags) &&
+            return sq.producerBlock() == fetched && writer.hasRoom(wr) && link.sendPosted(psn, wr, flags, ackReq) &&
                 writer.write(wr, flags, 0) == 0;
         }
         finally

@@ -14,6 +14,19 @@ public interface InboundRequest
     /** @return {@link io.softverbs.SendFlags}. */
     int flags();
 
+    /**
+     * InfiniBand's AckReq bit: the requester waits for this request's ACK (a completion, a READ/atomic slot, a
+     * shared send queue's order, room in its send queue), so the responder sends it in the cycle that executed the
+     * request. Other ACKs may wait for the responder's next cycle, where one cumulative ACK covers them: on the mem
+     * transport that keeps the ACK's store into the requester's cache line off a ping-pong's critical path.
+     *
+     * @return true if the ACK is wanted at once; true unless the transport carries the bit.
+     */
+    default boolean ackRequested()
+    {
+        return true;
+    }
+
     /** @return payload length (SEND/WRITE) or requested length (READ). */
     long length();
 

@@ -9,9 +9,11 @@ public interface Link
     /**
      * @param psn      the request's PSN.
      * @param wqeBlock the WQE's first block in the send ring.
+     * @param ackReq   the requester wants this request acknowledged at once (InfiniBand's AckReq bit, see
+     *                 {@link InboundRequest#ackRequested}).
      * @return false if the transport cannot take it now (try again later).
      */
-    boolean sendRequest(int psn, long wqeBlock);
+    boolean sendRequest(int psn, long wqeBlock, boolean ackReq);
 
     /**
      * Sends a request straight from its work request, before its WQE is written (the fused SEND post): the request
@@ -19,12 +21,13 @@ public interface Link
      * retransmission to read; the engine's cycle, held throughout, keeps any answer from being seen before that.
      * Transports that cannot, or a request that does not fit one message, decline and the WQE path sends it.
      *
-     * @param psn   the request's PSN.
-     * @param wr    the checked request, with inline data.
-     * @param flags its send flags as the WQE stores them.
+     * @param psn    the request's PSN.
+     * @param wr     the checked request, with inline data.
+     * @param flags  its send flags as the WQE stores them.
+     * @param ackReq the requester wants this request acknowledged at once.
      * @return true if sent; false if nothing was sent.
      */
-    default boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags)
+    default boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags, final boolean ackReq)
     {
         return false;
     }

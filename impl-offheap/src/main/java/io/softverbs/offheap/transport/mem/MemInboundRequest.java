@@ -59,6 +59,12 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
     }
 
     @Override
+    public boolean ackRequested()
+    {
+        return slotBuffer.getByte(slot + MemRequest.ACK_REQ) != 0;
+    }
+
+    @Override
     public long length()
     {
         return compact() ? form : extended.length();

@@ -85,7 +85,7 @@ final class MemLink extends LinePadding implements Link
     }
 
     @Override
-    public boolean sendRequest(final int psn, final long wqeBlock)
+    public boolean sendRequest(final int psn, final long wqeBlock, final boolean ackReq)
     {
         final int slot = requests.claim();
         if (slot < 0)
@@ -101,7 +101,7 @@ final class MemLink extends LinePadding implements Link
         final DeviceBuffer out = requests.buffer();
         if (isCompact(opcode, flags, length))
         {
-            writeCompact(slot, opcode, flags, psn, length, wqe.getInt(offset + WqeLayout.RKEY),
+            writeCompact(slot, opcode, flags, psn, ackReq, length, wqe.getInt(offset + WqeLayout.RKEY),
                 wqe.getLong(offset + WqeLayout.REMOTE_ADDRESS), wqe.getInt(offset + WqeLayout.IMM),
                 wqe.getInt(offset + WqeLayout.INV_RKEY));
             // Both ends lie inside our own rings: the WQE holds length bytes of data, the slot has room for them.
@@ -110,7 +110,7 @@ final class MemLink extends LinePadding implements Link
         }
         else
         {
-            writeHeader(slot, opcode, flags, psn, MemRequest.EXTENDED);
+            writeHeader(slot, opcode, flags, psn, ackReq, MemRequest.EXTENDED);
             out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock); // the responder reads the rest in place
         }
         requests.publish(slot);
@@ -119,7 +119,7 @@ final class MemLink extends LinePadding implements Link
     }
 
     @Override
-    public boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags)
+    public boolean sendPosted(final int psn, final SendWorkRequest wr, final int flags, final boolean ackReq)
     {
         final int opcode = wr.opcode().ordinal();
         final int length = (int)wr.totalLength();
@@ -132,7 +132,7 @@ final class MemLink extends LinePadding implements Link
         {
             return false;
         }
-        writeCompact(slot, opcode, flags, psn, length, wr.rkey(), wr.remoteAddress(), wr.immData(),
+        writeCompact(slot, opcode, flags, psn, ackReq, length, wr.rkey(), wr.remoteAddress(), wr.immData(),
             wr.invalidateRkey());
         long target = requests.buffer().addressOffset() + slot + MemRequest.C_PAYLOAD;
         for (int i = 0, n = wr.numSge(); i < n; i++)
@@ -165,13 +165,14 @@ final class MemLink extends LinePadding implements Link
         final int opcode,
         final int flags,
         final int psn,
+        final boolean ackReq,
         final int length,
         final int rkey,
         final long remoteAddress,
         final int immData,
         final int invalidateRkey)
     {
-        writeHeader(slot, opcode, flags, psn, (byte)length);
+        writeHeader(slot, opcode, flags, psn, ackReq, (byte)length);
         final DeviceBuffer out = requests.buffer();
         if (opcode == Opcode.RDMA_WRITE.ordinal())
         {
@@ -185,11 +186,13 @@ final class MemLink extends LinePadding implements Link
         }
     }
 
-    private void writeHeader(final int slot, final int opcode, final int flags, final int psn, final byte form)
+    private void writeHeader(
+        final int slot, final int opcode, final int flags, final int psn, final boolean ackReq, final byte form)
     {
         final DeviceBuffer out = requests.buffer();
         out.putByte(slot + MemRequest.OPCODE, (byte)opcode);
         out.putByte(slot + MemRequest.FLAGS, (byte)flags);
+        out.putByte(slot + MemRequest.ACK_REQ, (byte)(ackReq ? 1 : 0));
         out.putByte(slot + MemRequest.FORM, form);
         out.putInt(slot + MemRequest.DST_QPN, peerQpn);
         out.putInt(slot + MemRequest.SRC_QPN, local.qpNum());

@@ -15,6 +15,8 @@ final class MemRequest
 {
     static final int OPCODE = 4;
     static final int FLAGS = 5;
+    /** 1 if the requester wants the ACK at once (InfiniBand's AckReq), 0 if it may wait for a later cycle. */
+    static final int ACK_REQ = 6;
     /** Compact form: the payload length (0..{@value #COMPACT_PAYLOAD}); {@link #EXTENDED} otherwise. */
     static final int FORM = 7;
     static final int DST_QPN = 8;
