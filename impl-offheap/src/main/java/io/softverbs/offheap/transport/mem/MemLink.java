@@ -18,9 +18,11 @@ import org.agrona.BufferUtil;
  * A connected QP's path to its peer on the mem transport. Requests go into the lane to the peer's engine, one
  * slot each. NAKs go into the response lane. ACKs are not messages at all: the peer's responder stores the
  * cumulative ACK PSN in this link's ACK cell (its own cache line), and the requester reads the cell when it has
- * a reason to ({@link #pollAck}), so an ACK costs the responder one plain store and nothing on the critical
- * path of a ping-pong. One-sided operations often need no request at all: the link hands the requester the peer's
- * responder context ({@link #directPeer}) to execute them against.
+ * a reason to ({@link #pollAck}), so an ACK costs the responder one plain store. That store moves a line of the
+ * requester's, so the responder makes it before its application sees the request only when the request asked for
+ * its ACK (the AckReq byte); otherwise after its next post has sent the reply. One-sided operations often need no
+ * request at all: the link hands the requester the peer's responder context ({@link #directPeer}) to execute them
+ * against.
  */
 final class MemLink extends LinePadding implements Link
 {
