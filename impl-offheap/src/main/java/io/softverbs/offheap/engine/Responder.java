@@ -329,7 +329,8 @@ final class Responder extends LinePadding
         }
         else
         {
-            respond(qp, psn, Syndrome.ACK, request.ackRequested()); // executed before; the ACK was lost or late
+            // Executed before; the ACK was lost or late, and a requester that sends again is waiting for it.
+            respond(qp, psn, Syndrome.ACK, true);
         }
     }
 
