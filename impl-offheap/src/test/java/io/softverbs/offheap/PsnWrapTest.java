@@ -7,7 +7,6 @@ import io.softverbs.Access;
 import io.softverbs.MemoryRegion;
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
-import io.softverbs.QpAttributes;
 import io.softverbs.QpEndpoint;
 import io.softverbs.QpState;
 import io.softverbs.QueuePair;
@@ -131,7 +130,6 @@ class PsnWrapTest
         final QpEndpoint remote = peer.localEndpoint();
         qp.modify(TestSupport.toInit(Access.ALL_REMOTE));
         qp.modify(TestSupport.toRtr(new QpEndpoint(remote.address(), remote.qpNum(), rqPsn), 1));
-        qp.modify(QpAttributes.builder().state(QpState.RTS).timeout(14).retryCount(7).rnrRetry(7)
-            .maxRdAtomic(16).sqPsn(sqPsn).build());
+        qp.modify(TestSupport.toRts(sqPsn, 7));
     }
 }
