@@ -85,8 +85,7 @@ public final class SoftContext extends LinePadding implements Context
         this.function = function;
         this.config = device.config();
         this.transport = transport;
-        this.engine = new Engine("softverbs-" + config.name() + "-f" + function, transport, this::raise,
-            config.maxQp());
+        this.engine = new Engine(Text.engineName(config.name(), function), transport, this::raise, config.maxQp());
         if (config.progress() == ProgressMode.DEDICATED)
         {
             final IdleStrategy idle;
@@ -169,7 +168,7 @@ public final class SoftContext extends LinePadding implements Context
         if (command.failure() != null)
         {
             final RuntimeException failure = command.failure();
-            failure.addSuppressed(new Exception("control operation issued here"));
+            failure.addSuppressed(Text.issuedHere());
             throw failure;
         }
     }
@@ -232,17 +231,17 @@ public final class SoftContext extends LinePadding implements Context
         checkOpen();
         if (cqe < 1 || cqe > config.maxCqe())
         {
-            throw new VerbsException(Errors.EINVAL, "CQ size must be in [1, " + config.maxCqe() + "]: " + cqe);
+            throw Text.cqSize(config.maxCqe(), cqe);
         }
         if (channel != null && !(channel instanceof SoftChannel))
         {
-            throw new VerbsException(Errors.EINVAL, "completion channel is not from this provider");
+            throw Text.foreignChannel();
         }
         return call(() ->
         {
             if (cqs.size() >= config.maxCq())
             {
-                throw new VerbsException(Errors.ENOMEM, "too many CQs (maxCq " + config.maxCq() + ")");
+                throw Text.tooManyCqs(config.maxCq());
             }
             final SoftCq cq = new SoftCq(this, new CqRing(memory, cqe), (SoftChannel)channel);
             cqs.add(cq);
@@ -269,14 +268,14 @@ public final class SoftContext extends LinePadding implements Context
         checkOpen();
         if (init == null)
         {
-            throw new VerbsException(Errors.EINVAL, "QpInit must not be null");
+            throw Text.nullQpInit();
         }
         final SoftSsq ssq;
         if (init.sharedSendQueue() != null)
         {
             if (!(init.sharedSendQueue() instanceof SoftSsq) || ((SoftSsq)init.sharedSendQueue()).context() != this)
             {
-                throw new VerbsException(Errors.EINVAL, "shared send queue belongs to another context");
+                throw Text.foreignSsq();
             }
             ssq = (SoftSsq)init.sharedSendQueue();
         }
@@ -285,26 +284,26 @@ public final class SoftContext extends LinePadding implements Context
             ssq = null;
         }
         // A channel reports send completions on its SSQ's CQ.
-        final SoftCq sendCq = ssq != null ? ssq.sendCq() : ownCq(init.sendCq(), "sendCq");
-        final SoftCq recvCq = ownCq(init.recvCq(), "recvCq");
+        final SoftCq sendCq = ssq != null ? ssq.sendCq() : ownCq(init.sendCq(), CqRole.SEND_CQ);
+        final SoftCq recvCq = ownCq(init.recvCq(), CqRole.RECV_CQ);
         final SoftSrq srq;
         if (init.srq() != null)
         {
             if (!(init.srq() instanceof SoftSrq) || ((SoftSrq)init.srq()).context() != this)
             {
-                throw new VerbsException(Errors.EINVAL, "SRQ belongs to another context");
+                throw Text.foreignSrq();
             }
             srq = (SoftSrq)init.srq();
         }
         else
         {
             srq = null;
-            within("maxRecvWr", init.maxRecvWr(), 1, config.maxQpWr());
-            within("maxRecvSge", init.maxRecvSge(), 1, config.maxSge());
+            within(Limit.MAX_RECV_WR, init.maxRecvWr(), 1, config.maxQpWr());
+            within(Limit.MAX_RECV_SGE, init.maxRecvSge(), 1, config.maxSge());
         }
-        within("maxSendWr", init.maxSendWr(), 1, config.maxQpWr());
-        within("maxSendSge", init.maxSendSge(), 1, config.maxSge());
-        within("maxInlineData", init.maxInlineData(), 0, config.maxInlineData());
+        within(Limit.MAX_SEND_WR, init.maxSendWr(), 1, config.maxQpWr());
+        within(Limit.MAX_SEND_SGE, init.maxSendSge(), 1, config.maxSge());
+        within(Limit.MAX_INLINE_DATA, init.maxInlineData(), 0, config.maxInlineData());
 
         final SendRing sq = ssq != null ? ssq.ring() : newSendRing(init.maxSendWr(), init.maxSendSge(),
             init.maxInlineData());
@@ -335,15 +334,15 @@ public final class SoftContext extends LinePadding implements Context
         checkOpen();
         if (init == null)
         {
-            throw new VerbsException(Errors.EINVAL, "SrqInit must not be null");
+            throw Text.nullSrqInit();
         }
-        within("SRQ maxWr", init.maxWr(), 1, config.maxQpWr());
-        within("SRQ maxSge", init.maxSge(), 1, config.maxSge());
+        within(Limit.SRQ_MAX_WR, init.maxWr(), 1, config.maxQpWr());
+        within(Limit.SRQ_MAX_SGE, init.maxSge(), 1, config.maxSge());
         return call(() ->
         {
             if (srqs.size() >= config.maxSrq())
             {
-                throw new VerbsException(Errors.ENOMEM, "too many SRQs (maxSrq " + config.maxSrq() + ")");
+                throw Text.tooManySrqs(config.maxSrq());
             }
             final SoftSrq srq = new SoftSrq(this, pd, new RecvRing(memory, init.maxWr(), init.maxSge()), init.limit());
             srqs.add(srq);
@@ -368,30 +367,30 @@ public final class SoftContext extends LinePadding implements Context
         checkOpen();
         if (init == null)
         {
-            throw new VerbsException(Errors.EINVAL, "SsqInit must not be null");
+            throw Text.nullSsqInit();
         }
-        final SoftCq cq = ownCq(init.sendCq(), "SSQ sendCq");
-        within("SSQ maxWr", init.maxWr(), 1, config.maxQpWr());
-        within("SSQ maxSge", init.maxSge(), 1, config.maxSge());
-        within("SSQ maxInlineData", init.maxInlineData(), 0, config.maxInlineData());
+        final SoftCq cq = ownCq(init.sendCq(), CqRole.SSQ_SEND_CQ);
+        within(Limit.SSQ_MAX_WR, init.maxWr(), 1, config.maxQpWr());
+        within(Limit.SSQ_MAX_SGE, init.maxSge(), 1, config.maxSge());
+        within(Limit.SSQ_MAX_INLINE_DATA, init.maxInlineData(), 0, config.maxInlineData());
         final SendRing ring = newSendRing(init.maxWr(), init.maxSge(), init.maxInlineData());
         return call(() -> new SoftSsq(this, pd, cq, ring, init.maxSge(), init.maxInlineData()));
     }
 
-    private SoftCq ownCq(final CompletionQueue cq, final String what)
+    private SoftCq ownCq(final CompletionQueue cq, final CqRole role)
     {
         if (!(cq instanceof SoftCq) || ((SoftCq)cq).context() != this)
         {
-            throw new VerbsException(Errors.EINVAL, what + " must be a CQ of this context");
+            throw Text.foreignCq(role);
         }
         return (SoftCq)cq;
     }
 
-    private static void within(final String what, final int value, final int min, final int max)
+    private static void within(final Limit limit, final int value, final int min, final int max)
     {
         if (value < min || value > max)
         {
-            throw new VerbsException(Errors.EINVAL, what + " must be in [" + min + ", " + max + "]: " + value);
+            throw Text.outOfRange(limit, min, max, value);
         }
     }
 
@@ -432,7 +431,7 @@ public final class SoftContext extends LinePadding implements Context
     {
         if (closed)
         {
-            throw new VerbsException(Errors.ENODEV, "context is closed");
+            throw Text.closed();
         }
     }
 
@@ -496,6 +495,135 @@ public final class SoftContext extends LinePadding implements Context
     @Override
     public String toString()
     {
-        return "Context{" + config.name() + ", function " + function + '}';
+        return Text.describe(config.name(), function);
+    }
+
+    /**
+     * The attributes a create call checks, named as the messages name them. Enums of their own: their names are
+     * resolved when they are initialised, so none sits unresolved in this class's constant pool (see {@link Text}).
+     */
+    private enum Limit
+    {
+        MAX_SEND_WR("maxSendWr"),
+        MAX_SEND_SGE("maxSendSge"),
+        MAX_RECV_WR("maxRecvWr"),
+        MAX_RECV_SGE("maxRecvSge"),
+        MAX_INLINE_DATA("maxInlineData"),
+        SRQ_MAX_WR("SRQ maxWr"),
+        SRQ_MAX_SGE("SRQ maxSge"),
+        SSQ_MAX_WR("SSQ maxWr"),
+        SSQ_MAX_SGE("SSQ maxSge"),
+        SSQ_MAX_INLINE_DATA("SSQ maxInlineData");
+
+        final String attribute;
+
+        Limit(final String attribute)
+        {
+            this.attribute = attribute;
+        }
+    }
+
+    /** The CQ attributes a create call checks belong to this context. */
+    private enum CqRole
+    {
+        SEND_CQ("sendCq"),
+        RECV_CQ("recvCq"),
+        SSQ_SEND_CQ("SSQ sendCq");
+
+        final String attribute;
+
+        CqRole(final String attribute)
+        {
+            this.attribute = attribute;
+        }
+    }
+
+    /**
+     * This class's text, kept out of its constant pool: HotSpot resolves every string constant of a class in the
+     * thread that first asks for one of its methods to be compiled by C2, and {@link #progress()} and
+     * {@link #isInvoker()} run on every INVOKER poll, so that thread is an application's data-path thread (see
+     * {@code SoftCq.Text}).
+     */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static String engineName(final String device, final int function)
+        {
+            return "softverbs-" + device + "-f" + function;
+        }
+
+        static Exception issuedHere()
+        {
+            return new Exception("control operation issued here");
+        }
+
+        static VerbsException cqSize(final int max, final int cqe)
+        {
+            return new VerbsException(Errors.EINVAL, "CQ size must be in [1, " + max + "]: " + cqe);
+        }
+
+        static VerbsException foreignChannel()
+        {
+            return new VerbsException(Errors.EINVAL, "completion channel is not from this provider");
+        }
+
+        static VerbsException tooManyCqs(final int max)
+        {
+            return new VerbsException(Errors.ENOMEM, "too many CQs (maxCq " + max + ")");
+        }
+
+        static VerbsException tooManySrqs(final int max)
+        {
+            return new VerbsException(Errors.ENOMEM, "too many SRQs (maxSrq " + max + ")");
+        }
+
+        static VerbsException nullQpInit()
+        {
+            return new VerbsException(Errors.EINVAL, "QpInit must not be null");
+        }
+
+        static VerbsException nullSrqInit()
+        {
+            return new VerbsException(Errors.EINVAL, "SrqInit must not be null");
+        }
+
+        static VerbsException nullSsqInit()
+        {
+            return new VerbsException(Errors.EINVAL, "SsqInit must not be null");
+        }
+
+        static VerbsException foreignSsq()
+        {
+            return new VerbsException(Errors.EINVAL, "shared send queue belongs to another context");
+        }
+
+        static VerbsException foreignSrq()
+        {
+            return new VerbsException(Errors.EINVAL, "SRQ belongs to another context");
+        }
+
+        static VerbsException foreignCq(final CqRole role)
+        {
+            return new VerbsException(Errors.EINVAL, role.attribute + " must be a CQ of this context");
+        }
+
+        static VerbsException outOfRange(final Limit limit, final int min, final int max, final int value)
+        {
+            return new VerbsException(Errors.EINVAL, limit.attribute + " must be in [" + min + ", " + max + "]: " +
+                value);
+        }
+
+        static VerbsException closed()
+        {
+            return new VerbsException(Errors.ENODEV, "context is closed");
+        }
+
+        static String describe(final String device, final int function)
+        {
+            return "Context{" + device + ", function " + function + '}';
+        }
     }
 }

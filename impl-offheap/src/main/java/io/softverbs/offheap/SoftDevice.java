@@ -91,7 +91,7 @@ public final class SoftDevice implements Device
     {
         if (qpCount == qps.length())
         {
-            throw new VerbsException(Errors.ENOMEM, "device " + config.name() + " has " + qpCount + " QPs (maxQp)");
+            throw Text.tooManyQps(config.name(), qpCount);
         }
         // Rotate so a destroyed QP's number is not reused soon: late messages for it find nothing.
         while (qps.get(qpCursor) != null)
@@ -142,12 +142,11 @@ public final class SoftDevice implements Device
     {
         if (closed)
         {
-            throw new VerbsException(Errors.ENODEV, "device " + config.name() + " is closed");
+            throw Text.closed(config.name());
         }
         if (function < 0 || function >= contexts.length)
         {
-            throw new VerbsException(Errors.EINVAL, "function " + function + " out of range [0, " +
-                contexts.length + ")");
+            throw Text.noSuchFunction(function, contexts.length);
         }
         SoftContext context = contexts[function];
         if (context == null || context.isClosed())
@@ -193,6 +192,38 @@ public final class SoftDevice implements Device
     @Override
     public String toString()
     {
-        return "Device{" + config.name() + ", " + config.transport() + '}';
+        return Text.describe(config.name(), config.transport());
+    }
+
+    /**
+     * This class's text, kept out of its constant pool: HotSpot resolves every string constant of a class in the
+     * thread that first asks for one of its methods to be compiled by C2, and {@link #lookupQp} runs for every
+     * message an engine receives (see {@code SoftCq.Text}).
+     */
+    private static final class Text
+    {
+        private Text()
+        {
+        }
+
+        static VerbsException tooManyQps(final String device, final int count)
+        {
+            return new VerbsException(Errors.ENOMEM, "device " + device + " has " + count + " QPs (maxQp)");
+        }
+
+        static VerbsException closed(final String device)
+        {
+            return new VerbsException(Errors.ENODEV, "device " + device + " is closed");
+        }
+
+        static VerbsException noSuchFunction(final int function, final int count)
+        {
+            return new VerbsException(Errors.EINVAL, "function " + function + " out of range [0, " + count + ")");
+        }
+
+        static String describe(final String device, final String transport)
+        {
+            return "Device{" + device + ", " + transport + '}';
+        }
     }
 }

@@ -27,6 +27,9 @@ class DataPathConstantsTest
 {
     /** Classes with methods that run on every post, poll or engine cycle. */
     private static final List<String> DATA_PATH = List.of(
+        "io.softverbs.offheap.SoftContext",
+        "io.softverbs.offheap.SoftDevice",
+        "io.softverbs.offheap.engine.ControlStage",
         "io.softverbs.WorkCompletion",
         "io.softverbs.SendWorkRequest",
         "io.softverbs.RecvWorkRequest",
