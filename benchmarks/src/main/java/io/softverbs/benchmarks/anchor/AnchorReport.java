@@ -112,8 +112,10 @@ public final class AnchorReport
      * @param comparisons        the targets.
      * @param allocationPerOp    the most bytes per operation any softverbs run allocated on either thread.
      * @param lastRoundPerOp     the same over the last round only.
+     * @param worstRun           the run that allocated the most per operation, empty if none allocated.
      */
-    void targets(final List<Comparison> comparisons, final double allocationPerOp, final double lastRoundPerOp)
+    void targets(final List<Comparison> comparisons, final double allocationPerOp, final double lastRoundPerOp,
+        final String worstRun)
     {
         out.println(PerftestReport.SEPARATOR);
         out.println(TARGET_HEADER);
@@ -128,6 +130,10 @@ public final class AnchorReport
             allocationPerOp == 0 ? "PASS" : "MISS"));
         out.println(String.format(Locale.ROOT, " %-48s %14s", "  the same, last round only",
             String.format(Locale.ROOT, "%.3f B/op", lastRoundPerOp)));
+        if (!worstRun.isEmpty())
+        {
+            out.println("   most per operation: " + worstRun);
+        }
         out.println(PerftestReport.SEPARATOR);
         out.println(" softverbs and anchor: medians over the rounds; ratio: median of the per-round ratios " +
             "softverbs/anchor.");

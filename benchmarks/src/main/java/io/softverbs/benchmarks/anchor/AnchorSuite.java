@@ -62,7 +62,8 @@ public final class AnchorSuite
                 }
             }
             report.medians(series, settings.rounds());
-            report.targets(comparisons, softverbs.worstAllocationPerOp(), softverbs.worstAllocationPerOpThisRound());
+            report.targets(comparisons, softverbs.worstAllocationPerOp(), softverbs.worstAllocationPerOpThisRound(),
+                softverbs.worstRun());
             report.vcpuSummary(vcpuChecks);
         }
     }

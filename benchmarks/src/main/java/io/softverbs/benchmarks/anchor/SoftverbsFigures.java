@@ -3,6 +3,7 @@ package io.softverbs.benchmarks.anchor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 
 import io.softverbs.benchmarks.perf.BandwidthResult;
 import io.softverbs.benchmarks.perf.LatencyResult;
@@ -20,6 +21,9 @@ final class SoftverbsFigures
 {
     private double worstAllocationPerOp;
     private double worstThisRound;
+    private int round;
+    /** Which run allocated the most per operation, and where: what a MISS of the zero-garbage target names. */
+    private String worstRun = "";
 
     /**
      * @param size       message size.
@@ -73,12 +77,19 @@ final class SoftverbsFigures
     void startRound()
     {
         worstThisRound = 0;
+        round++;
     }
 
     /** @return the most bytes per operation any run allocated on either thread (0 is the target). */
     double worstAllocationPerOp()
     {
         return worstAllocationPerOp;
+    }
+
+    /** @return the run behind {@link #worstAllocationPerOp()}, with its bytes per thread; empty if none allocated. */
+    String worstRun()
+    {
+        return worstRun;
     }
 
     /** @return the same since {@link #startRound()}: once the JIT has settled, the last round's is what stays. */
@@ -101,7 +112,13 @@ final class SoftverbsFigures
         final SizeResult result = results.get(0);
         final long bytes = Math.max(result.clientAllocatedBytes(), result.serverAllocatedBytes());
         final double perOp = (double)bytes / result.iterations();
-        worstAllocationPerOp = Math.max(worstAllocationPerOp, perOp);
+        if (perOp > worstAllocationPerOp)
+        {
+            worstAllocationPerOp = perOp;
+            worstRun = String.format(Locale.ROOT, "%s %s, round %d: client %d B, server %d B over %d operations",
+                test.command(), String.join(" ", args), round, result.clientAllocatedBytes(),
+                result.serverAllocatedBytes(), result.iterations());
+        }
         worstThisRound = Math.max(worstThisRound, perOp);
         return result;
     }
