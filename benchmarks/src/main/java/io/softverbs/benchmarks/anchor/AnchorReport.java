@@ -33,9 +33,9 @@ public final class AnchorReport
         out.println(PerftestReport.SEPARATOR);
         out.println(" softverbs-perf anchors: softverbs beside what a user would pick instead, measured in this run");
         out.println(" machine: " + Machine.describe());
-        out.println(String.format(Locale.ROOT, " %d rounds; each: A (anchor) then B (softverbs) back to back; " +
-            "%d round trips (+%d warm-up), %d messages, %d MB per bandwidth figure", settings.rounds(),
-            settings.iterations(), settings.warmup(), settings.messages(), settings.copyMegabytes()));
+        out.println(String.format(Locale.ROOT, " %d rounds; each: A (anchor) then B (softverbs) back to back, " +
+            "Agrona again after B; %d round trips (+%d warm-up), %d messages, %d MB per bandwidth figure",
+            settings.rounds(), settings.iterations(), settings.warmup(), settings.messages(), settings.copyMegabytes()));
         out.println(PerftestReport.SEPARATOR);
         out.flush();
     }
@@ -121,9 +121,17 @@ public final class AnchorReport
         out.println(TARGET_HEADER);
         for (final Comparison c : comparisons)
         {
-            out.println(String.format(Locale.ROOT, " %-48s %14s %14s %7.2fx %9s  %s", c.metric(),
-                value(c.softverbsMedian(), c.unit()), value(c.anchorMedian(), c.unit()), c.ratio(), c.targetText(),
-                c.verdict()));
+            if (c.judged())
+            {
+                out.println(String.format(Locale.ROOT, " %-48s %14s %14s %7.2fx %9s  %s", c.metric(),
+                    value(c.softverbsMedian(), c.unit()), value(c.anchorMedian(), c.unit()), c.ratio(),
+                    c.targetText(), c.verdict()));
+            }
+            else
+            {
+                out.println(String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s", c.metric(), "-", "-", "-",
+                    c.targetText(), c.verdict()));
+            }
         }
         out.println(String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s", ALLOCATION_METRIC,
             String.format(Locale.ROOT, "%.3f B/op", allocationPerOp), "-", "-", "0 B/op",
@@ -137,6 +145,17 @@ public final class AnchorReport
         out.println(PerftestReport.SEPARATOR);
         out.println(" softverbs and anchor: medians over the rounds; ratio: median of the per-round ratios " +
             "softverbs/anchor.");
+        out.println(String.format(Locale.ROOT, " The Agrona anchors are measured before and after softverbs in each " +
+            "round; their mean is the anchor, and a round where the two are far apart (round trips more than %.1fx, " +
+            "rates more than %.1fx: the vCPUs moved) is left out of the ratio.", Comparison.ROUND_TRIP_MOVED,
+            Comparison.RATE_MOVED));
+        for (final Comparison c : comparisons)
+        {
+            for (final String round : c.leftOut())
+            {
+                out.println("   left out of " + c.metric() + ": " + round);
+            }
+        }
         out.flush();
     }
 
