@@ -156,6 +156,11 @@ public final class AnchorReport
                 out.println("   left out of " + c.metric() + ": " + round);
             }
         }
+        out.println(" Ratios round by round (on this VM the two vCPU placements show as two levels):");
+        for (final Comparison c : comparisons)
+        {
+            out.println(String.format(Locale.ROOT, "   %-48s %s", c.metric(), c.ratiosByRound()));
+        }
         out.flush();
     }
 

@@ -48,6 +48,8 @@ final class Comparison
     private final List<Double> anchor = new ArrayList<>();
     private final List<Double> ratios = new ArrayList<>();
     private final List<String> leftOut = new ArrayList<>();
+    /** Every round's ratio, in order, or "-" for a round left out: the report shows the two placements apart. */
+    private final StringBuilder byRound = new StringBuilder();
 
     /**
      * @param metric what is compared, for the table.
@@ -93,6 +95,7 @@ final class Comparison
         {
             leftOut.add(String.format(Locale.ROOT, "round %d (anchor %.3f %s before softverbs, %.3f after)", round,
                 anchorBefore, unit, anchorAfter));
+            byRound.append(byRound.length() == 0 ? "" : " ").append('-');
             return;
         }
         add(softverbsValue, (anchorBefore + anchorAfter) / 2);
@@ -104,6 +107,8 @@ final class Comparison
         softverbs.add(softverbsValue);
         anchor.add(anchorValue);
         ratios.add(softverbsValue / anchorValue);
+        byRound.append(byRound.length() == 0 ? "" : " ")
+            .append(String.format(Locale.ROOT, "%.2f", softverbsValue / anchorValue));
     }
 
     String metric()
@@ -120,6 +125,12 @@ final class Comparison
     boolean judged()
     {
         return !ratios.isEmpty();
+    }
+
+    /** @return every round's ratio in order, "-" where a round was left out. */
+    String ratiosByRound()
+    {
+        return byRound.toString();
     }
 
     /** @return the rounds left out, each with its two anchor figures; empty if none. */

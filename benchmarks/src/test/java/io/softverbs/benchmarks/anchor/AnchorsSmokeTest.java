@@ -107,6 +107,8 @@ class AnchorsSmokeTest
         assertTrue(table.contains("left out of rtt: round 2 (anchor 0.210 us before softverbs, 0.580 after)"), table);
         assertTrue(table.contains("left out of rate: round 1 (anchor 6.000 Mmsg/s before softverbs, 20.000 after)"),
             table);
+        assertEquals("2.14 - 1.50", latency.ratiosByRound());
+        assertTrue(table.matches("(?s).*\\R   rtt +2\\.14 - 1\\.50\\R.*"), table);
     }
 
     @Test
