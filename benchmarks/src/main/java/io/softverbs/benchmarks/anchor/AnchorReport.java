@@ -35,7 +35,8 @@ public final class AnchorReport
         out.println(" machine: " + Machine.describe());
         out.println(String.format(Locale.ROOT, " %d rounds; each: A (anchor) then B (softverbs) back to back, " +
             "Agrona again after B; %d round trips (+%d warm-up), %d messages, %d MB per bandwidth figure",
-            settings.rounds(), settings.iterations(), settings.warmup(), settings.messages(), settings.copyMegabytes()));
+            settings.rounds(), settings.iterations(), settings.warmup(), settings.messages(),
+            settings.copyMegabytes()));
         out.println(PerftestReport.SEPARATOR);
         out.flush();
     }

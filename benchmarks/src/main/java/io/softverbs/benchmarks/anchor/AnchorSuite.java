@@ -8,10 +8,10 @@ import org.HdrHistogram.Histogram;
 /**
  * The anchors run: for each round, every anchor (A) and the softverbs figure it is compared with (B), back to
  * back, because this VM's cache-line round trip flips between about 100 and 500 ns with the placement of its
- * vCPUs, and only figures taken together compare. The Agrona ring, the anchor of three targets, is measured again
- * after softverbs, so that a round in which the placement changed is seen and left out ({@link Comparison}). Each
- * round starts with a {@link VcpuCheck}, which shows whether one vCPU was running slow meanwhile. Medians over the
- * rounds go to {@link AnchorReport}.
+ * vCPUs, and only figures taken together compare. The Agrona ring and the Agrona rate, the anchors of three targets,
+ * are measured again after softverbs, so that a round in which the placement changed is seen and left out
+ * ({@link Comparison}). Each round starts with a {@link VcpuCheck}, which shows whether one vCPU was running slow
+ * meanwhile. Medians over the rounds go to {@link AnchorReport}.
  */
 public final class AnchorSuite
 {

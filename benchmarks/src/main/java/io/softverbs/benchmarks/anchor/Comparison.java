@@ -67,7 +67,8 @@ final class Comparison
      * @param unit   unit of both figures.
      * @param goal   which way the ratio must go.
      * @param target the ratio to reach.
-     * @param moved  how far apart the anchor's two figures of a round may be ({@link #add(int, double, double, double)}).
+     * @param moved  how far apart the anchor's two figures of a round may be
+     *               ({@link #add(int, double, double, double)}).
      */
     Comparison(final String metric, final String unit, final Goal goal, final double target, final double moved)
     {
@@ -80,9 +81,9 @@ final class Comparison
 
     /**
      * A round whose anchor was measured before and after softverbs. If its two figures are more than the
-     * comparison's {@code moved} times apart, the vCPUs' placement changed within the round (this VM's cache-line round trip flips between
-     * about 100 and 500 ns with it), softverbs' figure has no anchor to stand beside, and the round is left out of
-     * this comparison; otherwise the anchor's figure is the mean of the two.
+     * comparison's {@code moved} times apart, the vCPUs' placement changed within the round (this VM's cache-line
+     * round trip flips between about 100 and 500 ns with it), softverbs' figure has no anchor to stand beside, and
+     * the round is left out of this comparison; otherwise the anchor's figure is the mean of the two.
      *
      * @param round          the round, for the report.
      * @param softverbsValue softverbs' figure.
