@@ -34,7 +34,7 @@ public final class AnchorReport
         out.println(" softverbs-perf anchors: softverbs beside what a user would pick instead, measured in this run");
         out.println(" machine: " + Machine.describe());
         out.println(String.format(Locale.ROOT, " %d rounds; each: A (anchor) then B (softverbs) back to back, " +
-            "Agrona again after B; %d round trips (+%d warm-up), %d messages, %d MB per bandwidth figure",
+            "Agrona and Aeron again after B; %d round trips (+%d warm-up), %d messages, %d MB per bandwidth figure",
             settings.rounds(), settings.iterations(), settings.warmup(), settings.messages(),
             settings.copyMegabytes()));
         out.println(PerftestReport.SEPARATOR);
@@ -146,9 +146,9 @@ public final class AnchorReport
         out.println(PerftestReport.SEPARATOR);
         out.println(" softverbs and anchor: medians over the rounds; ratio: median of the per-round ratios " +
             "softverbs/anchor.");
-        out.println(String.format(Locale.ROOT, " The Agrona anchors are measured before and after softverbs in each " +
-            "round; their mean is the anchor, and a round where the two are far apart (round trips more than %.1fx, " +
-            "rates more than %.1fx: the vCPUs moved) is left out of the ratio.", Comparison.ROUND_TRIP_MOVED,
+        out.println(String.format(Locale.ROOT, " The Agrona and Aeron anchors are measured before and after softverbs " +
+            "in each round; their mean is the anchor, and a round where the two are far apart (round trips more than " +
+            "%.1fx, rates more than %.1fx: the vCPUs moved) is left out of the ratio.", Comparison.ROUND_TRIP_MOVED,
             Comparison.RATE_MOVED));
         for (final Comparison c : comparisons)
         {

@@ -8,8 +8,8 @@ import org.HdrHistogram.Histogram;
 /**
  * The anchors run: for each round, every anchor (A) and the softverbs figure it is compared with (B), back to
  * back, because this VM's cache-line round trip flips between about 100 and 500 ns with the placement of its
- * vCPUs, and only figures taken together compare. The Agrona ring and the Agrona rate, the anchors of three targets,
- * are measured again after softverbs, so that a round in which the placement changed is seen and left out
+ * vCPUs, and only figures taken together compare. The anchors of the round trips and of the message rate are
+ * measured again after softverbs, so that a round in which the placement changed is seen and left out
  * ({@link Comparison}). Each round starts with a {@link VcpuCheck}, which shows whether one vCPU was running slow
  * meanwhile. Medians over the rounds go to {@link AnchorReport}.
  */
@@ -83,6 +83,7 @@ public final class AnchorSuite
         private final Series sendRtt;
         private final Series writeRtt;
         private final Series aeronRtt;
+        private final Series aeronRttAfter;
         private final Series jctoolsRtt;
         private final Comparison sendVsAgrona;
         private final Comparison sendVsAeron;
@@ -94,10 +95,11 @@ public final class AnchorSuite
             this.jctools = jctools;
             this.aeron = aeron;
             agronaRtt = series(agrona.name(), false, Series.Kind.ROUND_TRIP_NANOS);
+            aeronRtt = aeron != null ? series(aeron.name(), false, Series.Kind.ROUND_TRIP_NANOS) : null;
             sendRtt = series("softverbs send_lat " + SIZE + " B inline (2 x t_typical)", true, Series.Kind.ROUND_TRIP_NANOS);
             writeRtt = series("softverbs write_lat " + SIZE + " B (2 x t_typical)", true, Series.Kind.ROUND_TRIP_NANOS);
             agronaRttAfter = series(agrona.name() + AFTER, false, Series.Kind.ROUND_TRIP_NANOS);
-            aeronRtt = aeron != null ? series(aeron.name(), false, Series.Kind.ROUND_TRIP_NANOS) : null;
+            aeronRttAfter = aeron != null ? series(aeron.name() + AFTER, false, Series.Kind.ROUND_TRIP_NANOS) : null;
             jctoolsRtt = series(jctools.name(), false, Series.Kind.ROUND_TRIP_NANOS);
             sendVsAgrona = comparison("send_lat 32 B inline RTT vs Agrona ring RTT", "us", Comparison.Goal.AT_MOST, 1.5);
             sendVsAeron = aeron != null ?
@@ -106,14 +108,15 @@ public final class AnchorSuite
         }
 
         /**
-         * Agrona, both softverbs round trips, Agrona again (so a change of placement within the round shows), then
-         * Aeron: send_lat sits between its anchors.
+         * Agrona and Aeron, both softverbs round trips, then Agrona and Aeron again, so that a change of placement
+         * within the round shows: send_lat and write_lat sit between their anchors.
          */
         void run(final int round)
         {
             final int warmup = settings.warmup();
             final int iterations = settings.iterations();
             final double a = measure(agronaRtt, median(agrona.measure(warmup, iterations)));
+            final double ae = aeron != null ? measure(aeronRtt, median(aeron.measure(warmup, iterations))) : 0;
             // The median round trip is 2 x t_typical: send_lat and write_lat report half of it.
             final double s = measure(sendRtt, softverbs.sendLatency(SIZE, warmup, iterations).medianRoundTripNanos());
             final double w = measure(writeRtt, softverbs.writeLatency(SIZE, warmup, iterations).medianRoundTripNanos());
@@ -122,8 +125,8 @@ public final class AnchorSuite
             writeVsAgrona.add(round, w / 1e3, a / 1e3, a2 / 1e3);
             if (aeron != null)
             {
-                final double ae = measure(aeronRtt, median(aeron.measure(warmup, iterations)));
-                sendVsAeron.add(s / 1e3, ae / 1e3);
+                final double ae2 = measure(aeronRttAfter, median(aeron.measure(warmup, iterations)));
+                sendVsAeron.add(round, s / 1e3, ae / 1e3, ae2 / 1e3);
             }
             measure(jctoolsRtt, median(jctools.measure(warmup, iterations)));
         }

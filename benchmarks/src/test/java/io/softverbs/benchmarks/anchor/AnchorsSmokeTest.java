@@ -46,6 +46,8 @@ class AnchorsSmokeTest
         assertTrue(output.out().contains("Agrona OneToOneRingBuffer ping-pong, 32 B, again after softverbs"),
             output::toString);
         assertTrue(output.out().contains("single-producer rate, 64 B, again after softverbs"), output::toString);
+        assertTrue(output.out().matches("(?s).*Aeron IPC ping-pong, 32 B \\(embedded[^\\n]*again after softverbs.*"),
+            output::toString);
         for (final String row : targets.subList(0, 6))
         {
             if (row.contains(Comparison.NOT_JUDGED))
