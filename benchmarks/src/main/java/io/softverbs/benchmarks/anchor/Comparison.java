@@ -96,7 +96,7 @@ final class Comparison
         {
             leftOut.add(String.format(Locale.ROOT, "round %d (anchor %.3f %s before softverbs, %.3f after)", round,
                 anchorBefore, unit, anchorAfter));
-            byRound.append(byRound.length() == 0 ? "" : " ").append('-');
+            noteRound("-");
             return;
         }
         add(softverbsValue, (anchorBefore + anchorAfter) / 2);
@@ -108,8 +108,7 @@ final class Comparison
         softverbs.add(softverbsValue);
         anchor.add(anchorValue);
         ratios.add(softverbsValue / anchorValue);
-        byRound.append(byRound.length() == 0 ? "" : " ")
-            .append(String.format(Locale.ROOT, "%.2f", softverbsValue / anchorValue));
+        noteRound(String.format(Locale.ROOT, "%.2f", softverbsValue / anchorValue));
     }
 
     String metric()
@@ -120,6 +119,11 @@ final class Comparison
     String unit()
     {
         return unit;
+    }
+
+    private void noteRound(final String text)
+    {
+        byRound.append(byRound.length() == 0 ? "" : " ").append(text);
     }
 
     /** @return true if at least one round counts. */
