@@ -122,17 +122,10 @@ public final class AnchorReport
         out.println(TARGET_HEADER);
         for (final Comparison c : comparisons)
         {
-            if (c.judged())
-            {
-                out.println(String.format(Locale.ROOT, " %-48s %14s %14s %7.2fx %9s  %s", c.metric(),
-                    value(c.softverbsMedian(), c.unit()), value(c.anchorMedian(), c.unit()), c.ratio(),
-                    c.targetText(), c.verdict()));
-            }
-            else
-            {
-                out.println(String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s", c.metric(), "-", "-", "-",
-                    c.targetText(), c.verdict()));
-            }
+            final boolean judged = c.judged(); // a comparison with every round left out has no figures
+            out.println(String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s", c.metric(),
+                judged ? value(c.softverbsMedian(), c.unit()) : "-", judged ? value(c.anchorMedian(), c.unit()) : "-",
+                judged ? String.format(Locale.ROOT, "%.2fx", c.ratio()) : "-", c.targetText(), c.verdict()));
         }
         out.println(String.format(Locale.ROOT, " %-48s %14s %14s %8s %9s  %s", ALLOCATION_METRIC,
             String.format(Locale.ROOT, "%.3f B/op", allocationPerOp), "-", "-", "0 B/op",
