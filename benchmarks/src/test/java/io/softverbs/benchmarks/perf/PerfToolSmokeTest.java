@@ -39,6 +39,8 @@ class PerfToolSmokeTest
         return Stream.of(
             Arguments.of(PerfTest.SEND_LAT, List.of("-s", "4096")),
             Arguments.of(PerfTest.SEND_LAT, List.of("--use-srq", "--send_with_imm", "-e")),
+            // One receive posted per side: the run ends only if each consumed receive is replaced.
+            Arguments.of(PerfTest.SEND_LAT, List.of("-r", "1")),
             Arguments.of(PerfTest.WRITE_LAT, List.of("--write_with_imm", "-s", "64")),
             Arguments.of(PerfTest.WRITE_LAT, List.of("--progress", "DEDICATED", "-I", "0")),
             Arguments.of(PerfTest.ATOMIC_LAT, List.of("-A", "CMP_AND_SWAP")),
