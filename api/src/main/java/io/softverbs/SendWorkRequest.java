@@ -17,6 +17,8 @@ public final class SendWorkRequest extends LinePadding
     private final long[] sgeAddress = new long[MAX_SGE];
     private final int[] sgeLength = new int[MAX_SGE];
     private final int[] sgeLkey = new int[MAX_SGE];
+    /** Kept as SGEs are appended: a post asks for it several times (shape, ring blocks, lane slot). */
+    private long totalLength;
     private long remoteAddress;
     private int rkey;
     private int immData;
@@ -31,6 +33,7 @@ public final class SendWorkRequest extends LinePadding
         opcode = Opcode.SEND;
         flags = 0;
         numSge = 0;
+        totalLength = 0;
         sgeOverflow = false;
         remoteAddress = 0;
         rkey = 0;
@@ -94,6 +97,7 @@ public final class SendWorkRequest extends LinePadding
         sgeLength[numSge] = length;
         sgeLkey[numSge] = lkey;
         numSge++;
+        totalLength += length & 0xFFFF_FFFFL;
         return this;
     }
 
@@ -181,15 +185,10 @@ public final class SendWorkRequest extends LinePadding
         return sgeLkey[i];
     }
 
-    /** @return total bytes over all SGEs, or -1 if it overflows an int. */
+    /** @return total bytes over all SGEs, each length unsigned as {@code ibv_sge}'s (a post refuses more than 2^31 - 1). */
     public long totalLength()
     {
-        long total = 0;
-        for (int i = 0; i < numSge; i++)
-        {
-            total += sgeLength[i] & 0xFFFF_FFFFL;
-        }
-        return total;
+        return totalLength;
     }
 
     /** @return remote virtual address. */

@@ -5,9 +5,11 @@ import static io.softverbs.offheap.TestSupport.fill;
 import static io.softverbs.offheap.TestSupport.recv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 import io.softverbs.Access;
+import io.softverbs.Errors;
 import io.softverbs.MemoryRegion;
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
@@ -57,6 +59,44 @@ class InlineSendTest
         pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(128), true);
         source = pair.a.alloc(4096, Access.LOCAL_WRITE);
         sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
+    }
+
+    /**
+     * The post remembers the region its last inline source resolved to; that must never let a post read memory the
+     * key table would refuse: a range outside the region, or a region deregistered since, whose key is then dead
+     * even for the same address, while a new region over the same memory is accepted at once.
+     */
+    @Test
+    void everyInlinePostChecksItsSourceAsTheKeyTableWould()
+    {
+        open();
+        final ByteBuffer memory = ByteBuffer.allocateDirect(4096);
+        final MemoryRegion first = pair.a.pd.registerMemory(memory, Access.LOCAL_WRITE);
+        assertEquals(0, pair.qpB.postRecv(recv(1, sink, 0, 64)));
+        assertEquals(0, postInline(1, first.address(), first.lkey()));
+        assertEquals(Errors.EINVAL, postInline(2, first.address() + 4096 - 16, first.lkey()), "past its end");
+        assertEquals(Errors.EINVAL, postInline(3, first.address() - 32, first.lkey()), "before its start");
+
+        first.close();
+        assertEquals(Errors.EINVAL, postInline(4, first.address(), first.lkey()), "deregistered");
+
+        final MemoryRegion second = pair.a.pd.registerMemory(memory, Access.LOCAL_WRITE);
+        assertEquals(0, pair.qpB.postRecv(recv(5, sink, 64, 64)));
+        assertEquals(0, postInline(5, second.address(), second.lkey()));
+        assertEquals(Errors.EINVAL, postInline(6, first.address(), first.lkey()), "still deregistered");
+
+        final List<WorkCompletion> received = pair.poll(pair.b.recvCq, 2);
+        assertEquals(List.of(WcStatus.SUCCESS, WcStatus.SUCCESS),
+            received.stream().map(WorkCompletion::status).toList(), received::toString);
+        assertEquals(List.of(1L, 5L), received.stream().map(WorkCompletion::wrId).toList());
+        second.close();
+    }
+
+    private int postInline(final long wrId, final long address, final int lkey)
+    {
+        pair.a.ctx.progress();
+        return pair.qpA.postSend(wr.clear().wrId(wrId).opcode(Opcode.SEND).flags(SendFlags.INLINE)
+            .sge(address, 32, lkey));
     }
 
     @Test

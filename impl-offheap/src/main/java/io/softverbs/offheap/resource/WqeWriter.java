@@ -21,6 +21,12 @@ final class WqeWriter
     private final KeyTable keys;
     private final int maxSge;
     private final int maxInlineData;
+    /**
+     * The region the last inline source resolved to: a stream of posts from one buffer skips the key table. Only a
+     * hint, read and written by posters without the send lock: it is used only while its key matches, and its
+     * check reads the region's state as a lookup would (a retired region fails it and the table is asked).
+     */
+    private SoftMr lastInlineSource;
 
     WqeWriter(final SendRing ring, final SoftPd pd, final KeyTable keys, final int maxSge, final int maxInlineData)
     {
@@ -169,14 +175,35 @@ final class WqeWriter
     {
         for (int i = 0, n = wr.numSge(); i < n; i++)
         {
-            final SoftMr mr = keys.lookup(wr.sgeLkey(i));
-            final int check = mr == null ? SoftMr.DENIED :
-                mr.check(pd, wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL, 0);
+            final int check = checkInlineSource(wr.sgeLkey(i), wr.sgeAddress(i), wr.sgeLength(i) & 0xFFFF_FFFFL);
             if (check != SoftMr.ALLOWED)
             {
                 return check == SoftMr.WAIT ? Errors.EAGAIN : Errors.EINVAL;
             }
         }
         return 0;
+    }
+
+    private int checkInlineSource(final int lkey, final long address, final long length)
+    {
+        final SoftMr last = lastInlineSource;
+        if (last != null && last.key() == lkey)
+        {
+            final int check = last.check(pd, address, length, 0);
+            if (check != SoftMr.DENIED)
+            {
+                return check;
+            }
+        }
+        final SoftMr mr = keys.lookup(lkey);
+        if (mr == null)
+        {
+            return SoftMr.DENIED;
+        }
+        if (mr != last)
+        {
+            lastInlineSource = mr; // a reference store only on a change of region
+        }
+        return mr.check(pd, address, length, 0);
     }
 }
