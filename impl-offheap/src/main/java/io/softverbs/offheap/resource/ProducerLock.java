@@ -9,16 +9,20 @@ import io.softverbs.LinePadding;
  * Serializes producers of one ring (libibverbs' post calls are thread-safe). A spin lock: the critical section is
  * a few stores into device memory, far shorter than parking would take. The lock word is a field of this padded
  * object rather than a separate atomic, so no other object's hot fields share its cache line.
+ * <p>
+ * The word counts acquisitions (odd while held), so {@link #awaitRelease} can tell the holder it saw from a later
+ * one: a send queue's post reads inline sources under its lock, and deregistration waits out the holders there were
+ * when the region became invalid, as the engine fence does for engine cycles.
  */
 final class ProducerLock extends LinePadding
 {
-    private static final VarHandle HELD;
+    private static final VarHandle WORD;
 
     static
     {
         try
         {
-            HELD = MethodHandles.lookup().findVarHandle(ProducerLock.class, "held", int.class);
+            WORD = MethodHandles.lookup().findVarHandle(ProducerLock.class, "word", long.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -26,19 +30,38 @@ final class ProducerLock extends LinePadding
         }
     }
 
-    @SuppressWarnings("unused") // accessed through HELD
-    private volatile int held;
+    @SuppressWarnings("unused") // accessed through WORD
+    private volatile long word;
 
     void lock()
     {
-        while (!HELD.compareAndSet(this, 0, 1))
+        while (true)
         {
+            final long w = (long)WORD.getVolatile(this);
+            if ((w & 1) == 0 && WORD.compareAndSet(this, w, w + 1))
+            {
+                return;
+            }
             Thread.onSpinWait();
         }
     }
 
     void unlock()
     {
-        HELD.setRelease(this, 0);
+        WORD.setRelease(this, (long)WORD.get(this) + 1);
+    }
+
+    /** Returns once the holder at the time of the call, if any, has released the lock. */
+    void awaitRelease()
+    {
+        final long w = (long)WORD.getVolatile(this);
+        if ((w & 1) == 0)
+        {
+            return;
+        }
+        while ((long)WORD.getVolatile(this) == w)
+        {
+            Thread.onSpinWait();
+        }
     }
 }

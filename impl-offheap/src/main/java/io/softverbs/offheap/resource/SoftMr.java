@@ -232,7 +232,8 @@ public final class SoftMr implements MemoryRegion
     {
         if (pd.deregister(this))
         {
-            // No engine may still be inside a copy that passed the check before the key went away.
+            // No post and no engine may still be inside a copy that passed the check before the key went away.
+            pd.awaitInlineReads();
             EngineFence.await();
             if (ownedAllocation != 0)
             {

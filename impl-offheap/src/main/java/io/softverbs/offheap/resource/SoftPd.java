@@ -29,6 +29,8 @@ public final class SoftPd implements ProtectionDomain
     private final SoftContext context;
     private final KeyTable keys;
     private final Set<SoftMr> regions = ConcurrentHashMap.newKeySet();
+    /** Locks of this PD's send queues, under which posts read inline sources (only this PD's regions can be one). */
+    private final Set<ProducerLock> sendLocks = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -201,6 +203,30 @@ public final class SoftPd implements ProtectionDomain
     {
         checkOpen();
         return context.createSsq(this, init);
+    }
+
+    /** A send queue of this PD was created. @param lock the lock its posts read inline sources under. */
+    void addSendLock(final ProducerLock lock)
+    {
+        sendLocks.add(lock);
+    }
+
+    /** A send queue of this PD was destroyed. @param lock its lock. */
+    void removeSendLock(final ProducerLock lock)
+    {
+        sendLocks.remove(lock);
+    }
+
+    /**
+     * Deregistration, after the region became invalid: waits until no post that may have passed its inline-source
+     * check before that is still copying from it. Posts check and copy under their send queue's lock.
+     */
+    void awaitInlineReads()
+    {
+        for (final ProducerLock lock : sendLocks)
+        {
+            lock.awaitRelease();
+        }
     }
 
     private void checkOpen()

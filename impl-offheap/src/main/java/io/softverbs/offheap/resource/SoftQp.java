@@ -112,6 +112,10 @@ public final class SoftQp extends Schedulable implements QueuePair
         this.initialPsn = initialPsn;
         this.requester = ssq == null ? new RequesterContext(sq.depth()) : new RequesterContext(ssq.state());
         this.responder = new ResponderContext(maxRdAtomic, context.keys(), pd);
+        if (writer != null)
+        {
+            pd.addSendLock(sendLock);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -144,11 +148,6 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             return 0;
         }
-        final int sources = writer.checkSources(wr);
-        if (sources != 0)
-        {
-            return sources;
-        }
         // INVOKER, and the application has polled or run the engine since its last post here (it alternates
         // posting and polling, as a latency-bound program does): the posting thread transmits at once if the engine
         // is free, one atomic instead of the run queue's two and a later cycle; an inline request that fits one
@@ -164,7 +163,7 @@ public final class SoftQp extends Schedulable implements QueuePair
         sendLock.lock();
         try
         {
-            result = writer.write(wr, flags, 0);
+            result = writer.checkAndWrite(wr, flags, 0);
         }
         finally
         {
@@ -198,9 +197,10 @@ public final class SoftQp extends Schedulable implements QueuePair
         try
         {
             // A WQE another thread wrote since the requester looked must go first. Room now is room after the
-            // send: other producers wait for the lock and the engine only frees.
-            return sq.producerBlock() == fetched && writer.hasRoom(wr) && link.sendPosted(psn, wr, flags, ackReq) &&
-                writer.write(wr, flags, 0) == 0;
+            // send: other producers wait for the lock and the engine only frees. The inline sources are checked
+            // here, under the lock, where they are read (a refused request goes the ordinary way, to be refused).
+            return sq.producerBlock() == fetched && writer.hasRoom(wr) && writer.checkSources(wr) == 0 &&
+                link.sendPosted(psn, wr, flags, ackReq) && writer.write(wr, flags, 0) == 0;
         }
         finally
         {
@@ -317,6 +317,10 @@ public final class SoftQp extends Schedulable implements QueuePair
     public void close()
     {
         context.execute(() -> context.engine().destroy(this));
+        if (writer != null)
+        {
+            pd.removeSendLock(sendLock);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------

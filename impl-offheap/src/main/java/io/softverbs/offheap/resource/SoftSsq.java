@@ -51,6 +51,7 @@ public final class SoftSsq extends Schedulable implements SharedSendQueue
         this.ring = ring;
         this.writer = new WqeWriter(ring, pd, context.keys(), maxSge, maxInlineData);
         this.state = new SsqState(ring, sendCq, ring.depth());
+        pd.addSendLock(lock);
     }
 
     @Override
@@ -64,16 +65,16 @@ public final class SoftSsq extends Schedulable implements SharedSendQueue
         {
             return Errors.EPERM;
         }
-        final int check = writer.check(wr);
-        if (check != 0)
+        final int shape = writer.checkShape(wr);
+        if (shape != 0)
         {
-            return check;
+            return shape;
         }
         final int result;
         lock.lock();
         try
         {
-            result = writer.write(wr, wr.flags() & SendFlags.ALL, channel.qpNum());
+            result = writer.checkAndWrite(wr, wr.flags() & SendFlags.ALL, channel.qpNum());
         }
         finally
         {
@@ -143,5 +144,6 @@ public final class SoftSsq extends Schedulable implements SharedSendQueue
     public void close()
     {
         closed = true;
+        pd.removeSendLock(lock);
     }
 }

@@ -38,19 +38,7 @@ final class WqeWriter
     }
 
     /**
-     * Checks a request without touching the ring.
-     *
-     * @param wr the request.
-     * @return 0, {@link Errors#EINVAL}, or {@link Errors#EAGAIN} (an inline source is still being registered).
-     */
-    int check(final SendWorkRequest wr)
-    {
-        final int shape = checkShape(wr);
-        return shape != 0 ? shape : checkSources(wr);
-    }
-
-    /**
-     * The part of {@link #check} that needs no key: opcode, flags, SGE count and lengths.
+     * The checks that need no key: opcode, flags, SGE count and lengths.
      *
      * @param wr the request.
      * @return 0 or {@link Errors#EINVAL}.
@@ -76,8 +64,8 @@ final class WqeWriter
     }
 
     /**
-     * The rest of {@link #check}: inline sources are read by the poster itself, so they must lie in a registered
-     * region of this PD.
+     * The checks that need keys: inline sources are read by the poster itself, so they must lie in a registered
+     * region of this PD. Run under the ring's producer lock, where they are read.
      *
      * @param wr a request that passed {@link #checkShape}.
      * @return 0, {@link Errors#EINVAL}, or {@link Errors#EAGAIN} (an inline source is still being registered).
@@ -88,9 +76,25 @@ final class WqeWriter
     }
 
     /**
+     * Checks a request's inline sources and, if they pass, writes it: under the ring's producer lock, which a
+     * region's deregistration waits out ({@link SoftPd#awaitInlineReads}), so no source is read after it is freed.
+     *
+     * @param wr         a request that passed {@link #checkShape}.
+     * @param flags      send flags to store (SIGNALED added for sq_sig_all).
+     * @param channelQpn the channel QP for a shared send queue, 0 otherwise.
+     * @return 0, {@link Errors#EINVAL}, {@link Errors#EAGAIN} (an inline source still registering) or
+     *         {@link Errors#ENOMEM} (the ring is full).
+     */
+    int checkAndWrite(final SendWorkRequest wr, final int flags, final int channelQpn)
+    {
+        final int sources = checkSources(wr);
+        return sources != 0 ? sources : write(wr, flags, channelQpn);
+    }
+
+    /**
      * Writes a checked request and rings the doorbell.
      *
-     * @param wr         the request, already passed {@link #check}.
+     * @param wr         the request, its shape and inline sources checked.
      * @param flags      send flags to store (SIGNALED added for sq_sig_all).
      * @param channelQpn the channel QP for a shared send queue, 0 otherwise.
      * @return 0 or {@link Errors#ENOMEM} if the ring is full.

@@ -1,0 +1,105 @@
+package io.softverbs.offheap.resource;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+
+import io.softverbs.Access;
+import io.softverbs.Context;
+import io.softverbs.Device;
+import io.softverbs.DeviceConfig;
+import io.softverbs.MemoryRegion;
+import io.softverbs.Verbs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A post checks its inline sources and copies them under its send queue's lock; deregistering a region of the same
+ * PD waits out the holders of those locks, so a post that passed its check before the region went away has finished
+ * reading it before {@code close()} frees the memory. Here a held lock stands for a post between its check and its
+ * copy.
+ */
+@Timeout(60)
+class InlineReadFenceTest
+{
+    /** How long a close that should be waiting is given to return anyway: it must not. */
+    private static final long MUST_STILL_WAIT_MS = 200;
+
+    private Device device;
+
+    @AfterEach
+    void close()
+    {
+        if (device != null)
+        {
+            device.close();
+        }
+    }
+
+    @Test
+    void closingARegionWaitsForAPostReadingUnderItsLock() throws Exception
+    {
+        device = Verbs.open(DeviceConfig.builder("inline-read-fence").build());
+        final Context context = device.open();
+        final SoftPd pd = (SoftPd)context.allocPd();
+        final MemoryRegion region = pd.allocateMemory(1 << 20, Access.LOCAL_WRITE);
+        final ProducerLock sendLock = new ProducerLock();
+        pd.addSendLock(sendLock);
+
+        sendLock.lock();
+        final CountDownLatch closed = new CountDownLatch(1);
+        final Thread closer = new Thread(() ->
+        {
+            region.close();
+            closed.countDown();
+        }, "closer");
+        closer.start();
+        assertFalse(closed.await(MUST_STILL_WAIT_MS, MILLISECONDS), "close() returned while a post held its lock");
+        sendLock.unlock();
+        assertTrue(closed.await(10, SECONDS), "close() still waiting after the post let go");
+        closer.join();
+    }
+
+    @Test
+    void aLockNoLongerInTheSetIsNotWaitedFor() throws Exception
+    {
+        device = Verbs.open(DeviceConfig.builder("inline-read-fence-removed").build());
+        final SoftPd pd = (SoftPd)device.open().allocPd();
+        final MemoryRegion region = pd.allocateMemory(4096, Access.LOCAL_WRITE);
+        final ProducerLock sendLock = new ProducerLock();
+        pd.addSendLock(sendLock);
+        pd.removeSendLock(sendLock); // its send queue was destroyed
+        sendLock.lock();
+        region.close(); // returns: nothing of this PD is reading
+        sendLock.unlock();
+    }
+
+    @Test
+    void aWaiterReturnsWhenTheHolderItSawLetsGoEvenIfTheLockIsTakenAgain() throws Exception
+    {
+        final ProducerLock lock = new ProducerLock();
+        lock.awaitRelease(); // free: returns at once
+
+        lock.lock();
+        final CountDownLatch waiting = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
+        final Thread waiter = new Thread(() ->
+        {
+            waiting.countDown();
+            lock.awaitRelease();
+            released.countDown();
+        }, "waiter");
+        waiter.start();
+        assertTrue(waiting.await(10, SECONDS));
+        assertFalse(released.await(MUST_STILL_WAIT_MS, MILLISECONDS), "returned while the holder it saw held on");
+        lock.unlock();
+        lock.lock(); // a later post: not the holder the waiter waits for
+        assertTrue(released.await(10, SECONDS), "a new holder kept the waiter waiting");
+        lock.unlock();
+        waiter.join();
+    }
+}
