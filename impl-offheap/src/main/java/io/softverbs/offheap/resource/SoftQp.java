@@ -344,6 +344,12 @@ public final class SoftQp extends Schedulable implements QueuePair
         return QpState.of(state);
     }
 
+    /** @return the lock this QP's posts check and read inline sources under (see {@link SoftPd#awaitInlineReads}). */
+    ProducerLock sendLock()
+    {
+        return sendLock;
+    }
+
     /** @return the state ordinal (volatile read). */
     public int stateOrdinal()
     {

@@ -88,6 +88,12 @@ public final class SoftSsq extends Schedulable implements SharedSendQueue
     }
 
     /** @return the engine's state of this SSQ. */
+    /** @return the lock posts check and read inline sources under (see {@link SoftPd#awaitInlineReads}). */
+    ProducerLock lock()
+    {
+        return lock;
+    }
+
     public SsqState state()
     {
         return state;

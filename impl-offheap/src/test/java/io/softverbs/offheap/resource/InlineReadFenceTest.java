@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.CountDownLatch;
 
 import io.softverbs.Access;
+import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
 import io.softverbs.Device;
 import io.softverbs.DeviceConfig;
 import io.softverbs.MemoryRegion;
+import io.softverbs.QpInit;
+import io.softverbs.SsqInit;
 import io.softverbs.Verbs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * A post checks its inline sources and copies them under its send queue's lock; deregistering a region of the same
  * PD waits out the holders of those locks, so a post that passed its check before the region went away has finished
  * reading it before {@code close()} frees the memory. Here a held lock stands for a post between its check and its
- * copy.
+ * copy: a QP's and a shared send queue's locks count from their creation until they are destroyed, and no longer.
  */
 @Timeout(60)
 class InlineReadFenceTest
@@ -50,7 +53,41 @@ class InlineReadFenceTest
         final ProducerLock sendLock = new ProducerLock();
         pd.addSendLock(sendLock);
 
-        sendLock.lock();
+        assertCloseWaitsFor(sendLock, region);
+    }
+
+    @Test
+    void aQueuePairsPostsAreWaitedForUntilItIsDestroyed() throws Exception
+    {
+        device = Verbs.open(DeviceConfig.builder("inline-read-fence-qp").build());
+        final Context context = device.open();
+        final SoftPd pd = (SoftPd)context.allocPd();
+        final CompletionQueue cq = context.createCq(16);
+        final SoftQp qp = (SoftQp)pd.createQueuePair(QpInit.builder().sendCq(cq).recvCq(cq).build());
+        assertCloseWaitsFor(qp.sendLock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
+
+        qp.close();
+        assertCloseDoesNotWaitFor(qp.sendLock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
+    }
+
+    @Test
+    void aSharedSendQueuesPostsAreWaitedForUntilItIsClosed() throws Exception
+    {
+        device = Verbs.open(DeviceConfig.builder("inline-read-fence-ssq").build());
+        final Context context = device.open();
+        final SoftPd pd = (SoftPd)context.allocPd();
+        final CompletionQueue cq = context.createCq(16);
+        final SoftSsq ssq = (SoftSsq)pd.createSharedSendQueue(SsqInit.builder().sendCq(cq).maxWr(16).build());
+        assertCloseWaitsFor(ssq.lock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
+
+        ssq.close();
+        assertCloseDoesNotWaitFor(ssq.lock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
+    }
+
+    /** Holds the lock as a post between its check and its copy would; close() must not return until it is let go. */
+    private static void assertCloseWaitsFor(final ProducerLock lock, final MemoryRegion region) throws Exception
+    {
+        lock.lock();
         final CountDownLatch closed = new CountDownLatch(1);
         final Thread closer = new Thread(() ->
         {
@@ -59,9 +96,31 @@ class InlineReadFenceTest
         }, "closer");
         closer.start();
         assertFalse(closed.await(MUST_STILL_WAIT_MS, MILLISECONDS), "close() returned while a post held its lock");
-        sendLock.unlock();
+        lock.unlock();
         assertTrue(closed.await(10, SECONDS), "close() still waiting after the post let go");
         closer.join();
+    }
+
+    /** A lock of a send queue that is gone: close() returns while it is held. */
+    private static void assertCloseDoesNotWaitFor(final ProducerLock lock, final MemoryRegion region) throws Exception
+    {
+        lock.lock();
+        final CountDownLatch closed = new CountDownLatch(1);
+        final Thread closer = new Thread(() ->
+        {
+            region.close();
+            closed.countDown();
+        }, "closer");
+        closer.start();
+        try
+        {
+            assertTrue(closed.await(10, SECONDS), "close() waited for a lock of a send queue that is gone");
+        }
+        finally
+        {
+            lock.unlock();
+            closer.join();
+        }
     }
 
     @Test
@@ -73,9 +132,7 @@ class InlineReadFenceTest
         final ProducerLock sendLock = new ProducerLock();
         pd.addSendLock(sendLock);
         pd.removeSendLock(sendLock); // its send queue was destroyed
-        sendLock.lock();
-        region.close(); // returns: nothing of this PD is reading
-        sendLock.unlock();
+        assertCloseDoesNotWaitFor(sendLock, region);
     }
 
     @Test
