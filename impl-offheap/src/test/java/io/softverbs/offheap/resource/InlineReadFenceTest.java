@@ -94,6 +94,7 @@ class InlineReadFenceTest
             region.close();
             closed.countDown();
         }, "closer");
+        closer.setDaemon(true); // a regression must fail the test, not keep the JVM alive
         closer.start();
         assertFalse(closed.await(MUST_STILL_WAIT_MS, MILLISECONDS), "close() returned while a post held its lock");
         lock.unlock();
@@ -111,6 +112,7 @@ class InlineReadFenceTest
             region.close();
             closed.countDown();
         }, "closer");
+        closer.setDaemon(true); // a regression must fail the test, not keep the JVM alive
         closer.start();
         try
         {
@@ -150,6 +152,7 @@ class InlineReadFenceTest
             lock.awaitRelease();
             released.countDown();
         }, "waiter");
+        waiter.setDaemon(true);
         waiter.start();
         assertTrue(waiting.await(10, SECONDS));
         assertFalse(released.await(MUST_STILL_WAIT_MS, MILLISECONDS), "returned while the holder it saw held on");
