@@ -9,7 +9,6 @@ import java.util.concurrent.CountDownLatch;
 
 import io.softverbs.Access;
 import io.softverbs.CompletionQueue;
-import io.softverbs.Context;
 import io.softverbs.Device;
 import io.softverbs.DeviceConfig;
 import io.softverbs.MemoryRegion;
@@ -46,9 +45,7 @@ class InlineReadFenceTest
     @Test
     void closingARegionWaitsForAPostReadingUnderItsLock() throws Exception
     {
-        device = Verbs.open(DeviceConfig.builder("inline-read-fence").build());
-        final Context context = device.open();
-        final SoftPd pd = (SoftPd)context.allocPd();
+        final SoftPd pd = openPd("inline-read-fence");
         final MemoryRegion region = pd.allocateMemory(1 << 20, Access.LOCAL_WRITE);
         final ProducerLock sendLock = new ProducerLock();
         pd.addSendLock(sendLock);
@@ -59,10 +56,8 @@ class InlineReadFenceTest
     @Test
     void aQueuePairsPostsAreWaitedForUntilItIsDestroyed() throws Exception
     {
-        device = Verbs.open(DeviceConfig.builder("inline-read-fence-qp").build());
-        final Context context = device.open();
-        final SoftPd pd = (SoftPd)context.allocPd();
-        final CompletionQueue cq = context.createCq(16);
+        final SoftPd pd = openPd("inline-read-fence-qp");
+        final CompletionQueue cq = pd.context().createCq(16);
         final SoftQp qp = (SoftQp)pd.createQueuePair(QpInit.builder().sendCq(cq).recvCq(cq).build());
         assertCloseWaitsFor(qp.sendLock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
 
@@ -73,10 +68,8 @@ class InlineReadFenceTest
     @Test
     void aSharedSendQueuesPostsAreWaitedForUntilItIsClosed() throws Exception
     {
-        device = Verbs.open(DeviceConfig.builder("inline-read-fence-ssq").build());
-        final Context context = device.open();
-        final SoftPd pd = (SoftPd)context.allocPd();
-        final CompletionQueue cq = context.createCq(16);
+        final SoftPd pd = openPd("inline-read-fence-ssq");
+        final CompletionQueue cq = pd.context().createCq(16);
         final SoftSsq ssq = (SoftSsq)pd.createSharedSendQueue(SsqInit.builder().sendCq(cq).maxWr(16).build());
         assertCloseWaitsFor(ssq.lock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
 
@@ -84,18 +77,19 @@ class InlineReadFenceTest
         assertCloseDoesNotWaitFor(ssq.lock(), pd.allocateMemory(4096, Access.LOCAL_WRITE));
     }
 
+    /** Opens this test's device and a PD on it (the device is closed after the test). */
+    private SoftPd openPd(final String deviceName)
+    {
+        device = Verbs.open(DeviceConfig.builder(deviceName).build());
+        return (SoftPd)device.open().allocPd();
+    }
+
     /** Holds the lock as a post between its check and its copy would; close() must not return until it is let go. */
     private static void assertCloseWaitsFor(final ProducerLock lock, final MemoryRegion region) throws Exception
     {
         lock.lock();
         final CountDownLatch closed = new CountDownLatch(1);
-        final Thread closer = new Thread(() ->
-        {
-            region.close();
-            closed.countDown();
-        }, "closer");
-        closer.setDaemon(true); // a regression must fail the test, not keep the JVM alive
-        closer.start();
+        final Thread closer = startClosing(region, closed);
         assertFalse(closed.await(MUST_STILL_WAIT_MS, MILLISECONDS), "close() returned while a post held its lock");
         lock.unlock();
         assertTrue(closed.await(10, SECONDS), "close() still waiting after the post let go");
@@ -107,13 +101,7 @@ class InlineReadFenceTest
     {
         lock.lock();
         final CountDownLatch closed = new CountDownLatch(1);
-        final Thread closer = new Thread(() ->
-        {
-            region.close();
-            closed.countDown();
-        }, "closer");
-        closer.setDaemon(true); // a regression must fail the test, not keep the JVM alive
-        closer.start();
+        final Thread closer = startClosing(region, closed);
         try
         {
             assertTrue(closed.await(10, SECONDS), "close() waited for a lock of a send queue that is gone");
@@ -125,11 +113,23 @@ class InlineReadFenceTest
         }
     }
 
+    /** Closes the region on a thread of its own, counting the latch down when close() has returned. */
+    private static Thread startClosing(final MemoryRegion region, final CountDownLatch closed)
+    {
+        final Thread closer = new Thread(() ->
+        {
+            region.close();
+            closed.countDown();
+        }, "closer");
+        closer.setDaemon(true); // a regression must fail the test, not keep the JVM alive
+        closer.start();
+        return closer;
+    }
+
     @Test
     void aLockNoLongerInTheSetIsNotWaitedFor() throws Exception
     {
-        device = Verbs.open(DeviceConfig.builder("inline-read-fence-removed").build());
-        final SoftPd pd = (SoftPd)device.open().allocPd();
+        final SoftPd pd = openPd("inline-read-fence-removed");
         final MemoryRegion region = pd.allocateMemory(4096, Access.LOCAL_WRITE);
         final ProducerLock sendLock = new ProducerLock();
         pd.addSendLock(sendLock);
