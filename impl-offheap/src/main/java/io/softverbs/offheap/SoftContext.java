@@ -459,6 +459,12 @@ public final class SoftContext extends LinePadding implements Context
         return device;
     }
 
+    /** @param qpn a QP number of this device. @return its QP, or null if none has it now. */
+    public SoftQp lookupQp(final int qpn)
+    {
+        return device.lookupQp(qpn);
+    }
+
     @Override
     public void close()
     {

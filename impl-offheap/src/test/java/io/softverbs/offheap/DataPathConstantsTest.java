@@ -39,7 +39,7 @@ class DataPathConstantsTest
         "io.softverbs.offheap.resource.SoftMr",
         "io.softverbs.offheap.resource.KeyTable",
         "io.softverbs.offheap.resource.WqeWriter",
-        "io.softverbs.offheap.resource.ProducerLock",
+        "io.softverbs.offheap.host.RingLock",
         "io.softverbs.offheap.engine.Engine",
         "io.softverbs.offheap.engine.Schedulable",
         "io.softverbs.offheap.engine.Requester",

@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The mem transport's direct path: a WRITE, READ or atomic to a peer in this process is executed by the requester
- * itself, so it completes with the peer's engine never running. Both sides are INVOKER and only the side a test
- * drives runs. What must not change: a one-sided request never overtakes one still on its way, and anything the
- * peer would refuse travels to the peer and is refused there, with the peer's own error handling.
+ * The mem transport's direct path: a WRITE, READ or atomic to a peer in this process, and a SEND or SEND_WITH_IMM
+ * to a peer with a receive posted, is executed by the requester itself, so it completes with the peer's engine never
+ * running (a SEND's receive completion is written into the peer's CQ by the sender). Both sides are INVOKER and only
+ * the side a test drives runs. What must not change: a request never overtakes one still on its way, and anything
+ * the peer would refuse (or could not take yet, a SEND without a receive) travels to the peer and is handled there,
+ * with the peer's own error handling.
  */
 @Timeout(60)
 class DirectExecutionTest
@@ -122,6 +124,82 @@ class DirectExecutionTest
     }
 
     @Test
+    void sendsCompleteWithoutThePeersEngineAndTheirReceivesAreInThePeersCq()
+    {
+        final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
+        assertEquals(0, pair.qpB.postRecv(recv(11, sink, 0, 64)));
+        assertEquals(0, pair.qpB.postRecv(recv(12, sink, 64, 64)));
+        local.buffer().putLong(0, 0x0A0B_0C0D_0E0F_1011L);
+        local.buffer().putInt(8, 0x1234);
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.SEND)
+            .flags(SendFlags.SIGNALED | SendFlags.INLINE | SendFlags.SOLICITED).sge(local, 0, 8)));
+        assertSuccess(1, WcOpcode.SEND, completionWithoutThePeer());
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(2).opcode(Opcode.SEND_WITH_IMM).flags(SendFlags.SIGNALED)
+            .sge(local, 8, 4).immData(0x5151)));
+        assertSuccess(2, WcOpcode.SEND, completionWithoutThePeer());
+
+        // Both receives were consumed and completed by A's thread: B's CQ holds them before B's engine ever runs.
+        final WorkCompletion first = pair.pollOne(pair.b.recvCq);
+        assertSuccess(11, WcOpcode.RECV, first);
+        assertEquals(8, first.byteLen());
+        assertEquals(pair.qpB.qpNum(), first.qpNum());
+        assertEquals(pair.qpA.qpNum(), first.srcQp());
+        assertEquals(WorkCompletion.FLAG_SOLICITED, first.flags() & WorkCompletion.FLAG_SOLICITED);
+        assertEquals(0x0A0B_0C0D_0E0F_1011L, sink.buffer().getLong(0));
+        final WorkCompletion second = pair.pollOne(pair.b.recvCq);
+        assertSuccess(12, WcOpcode.RECV, second);
+        assertEquals(4, second.byteLen());
+        assertEquals(true, second.hasImm());
+        assertEquals(0x5151, second.immData());
+        assertEquals(0x1234, sink.buffer().getInt(64));
+
+        // Both consumed their PSNs at B too: a request that travels after them is in sequence there.
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(3).opcode(Opcode.SEND).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 8)));
+        driveRequesterOnly();
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx); // no receive: on its way to B, to wait for one
+        assertEquals(0, pair.qpB.postRecv(recv(13, sink, 128, 64)));
+        assertSuccess(13, WcOpcode.RECV, pair.pollOne(pair.b.recvCq));
+        assertSuccess(3, WcOpcode.SEND, pair.pollOne(pair.a.sendCq));
+    }
+
+    @Test
+    void aSendThatInvalidatesAKeyOfThePeersTravelsToThePeer()
+    {
+        final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
+        final MemoryRegion granted = pair.b.alloc(4096, Access.LOCAL_WRITE | Access.REMOTE_WRITE |
+            Access.REMOTE_INVALIDATE);
+        assertEquals(0, pair.qpB.postRecv(recv(21, sink, 0, 64)));
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.SEND_WITH_INV).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 8).invalidateRkey(granted.rkey())));
+        driveRequesterOnly();
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx); // the peer's own engine changes its region's state
+
+        final WorkCompletion received = pair.pollOne(pair.b.recvCq);
+        assertSuccess(21, WcOpcode.RECV, received);
+        assertEquals(true, received.hasInv());
+        assertEquals(granted.rkey(), received.invalidatedRkey());
+        assertSuccess(1, WcOpcode.SEND, pair.pollOne(pair.a.sendCq));
+    }
+
+    @Test
+    void aSendThePeerWouldRefuseIsRefusedByThePeer()
+    {
+        final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
+        assertEquals(0, pair.qpB.postRecv(recv(31, sink, 0, 4))); // too small for the 8 bytes sent
+        assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.SEND).flags(SendFlags.SIGNALED)
+            .sge(local, 0, 8)));
+        driveRequesterOnly();
+        TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx); // not executed, not failed: on its way to the peer
+
+        final WorkCompletion received = pair.pollOne(pair.b.recvCq);
+        assertEquals(WcStatus.LOC_LEN_ERR, received.status(), received::toString);
+        assertEquals(31, received.wrId());
+        final WorkCompletion sent = pair.pollOne(pair.a.sendCq);
+        assertEquals(WcStatus.REM_INV_REQ_ERR, sent.status(), sent::toString);
+    }
+
+    @Test
     void aPostAfterAPollThatFoundACompletionGoesOutAtOnce()
     {
         // A direct WRITE completes inside postSend, so the poll after it finds its completion and runs no engine
@@ -199,9 +277,9 @@ class DirectExecutionTest
     void aOneSidedRequestNeverOvertakesARequestStillOnItsWay()
     {
         final MemoryRegion sink = pair.b.alloc(4096, Access.LOCAL_WRITE);
-        assertEquals(0, pair.qpB.postRecv(recv(1, sink, 0, 64)));
         local.buffer().putInt(0, 41);
         local.buffer().putInt(4, 42);
+        // No receive at B yet: the SEND cannot be executed directly and travels, to wait for B's engine.
         assertEquals(0, pair.qpA.postSend(wr.clear().wrId(1).opcode(Opcode.SEND).sge(local, 0, 4)));
         assertEquals(0, pair.qpA.postSend(wr.clear().wrId(2).opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED)
             .sge(local, 4, 4).remote(remote.address(), remote.rkey())));
@@ -209,6 +287,7 @@ class DirectExecutionTest
         driveRequesterOnly();
         assertEquals(0, remote.buffer().getIntVolatile(0), "the WRITE ran while the SEND before it had not");
         TestSupport.assertEmpty(pair.a.sendCq, pair.a.ctx);
+        assertEquals(0, pair.qpB.postRecv(recv(1, sink, 0, 64)));
 
         final WorkCompletion received = pair.pollOne(pair.b.recvCq); // now the peer runs: SEND, then WRITE
         assertSuccess(1, WcOpcode.RECV, received);

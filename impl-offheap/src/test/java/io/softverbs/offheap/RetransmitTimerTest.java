@@ -41,9 +41,10 @@ class RetransmitTimerTest
     @BeforeEach
     void setUp()
     {
-        a = Node.open("a", ProgressMode.INVOKER);
-        b = Node.open("b", ProgressMode.INVOKER);
-        c = Node.open("c", ProgressMode.INVOKER);
+        // Retransmissions are of requests that travel: a SEND to a ready peer would be executed by A itself.
+        a = TestSupport.lanesOnly(() -> Node.open("a", ProgressMode.INVOKER));
+        b = TestSupport.lanesOnly(() -> Node.open("b", ProgressMode.INVOKER));
+        c = TestSupport.lanesOnly(() -> Node.open("c", ProgressMode.INVOKER));
         src = a.alloc(4096, Access.LOCAL_WRITE);
     }
 

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A polled send completion has freed its send queue entry, as with {@code ibv_poll_cq}: an application that keeps
  * its queue full and posts the moment a completion arrives never sees ENOMEM. The engine (its own thread here)
- * must free the ring space before the completion becomes visible, not after.
+ * must free the ring space before the completion becomes visible, not after. And one not yet polled still holds
+ * its entry, even for a request executed in its post, so a CQ as deep as the send queue never overflows.
  */
 @Timeout(60)
 class SendQueueSlotTest
@@ -80,6 +81,30 @@ class SendQueueSlotTest
             posted++;
         }
         assertEquals(0, refused, "posts refused right after their slot's completion was polled");
+    }
+
+    @Test
+    void aCompletionNotYetPolledHoldsItsSlot()
+    {
+        // INVOKER, and a peer ready for WRITEs: each WRITE executes and completes inside its post (the direct path),
+        // or, in the lanes run, waits for the engines; either way nothing is polled yet, so the queue is full.
+        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxSendWr(DEPTH), true);
+        final MemoryRegion src = pair.a.alloc(64, Access.LOCAL_WRITE);
+        final MemoryRegion dst = pair.b.alloc(64, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        final SendWorkRequest write = new SendWorkRequest().opcode(Opcode.RDMA_WRITE)
+            .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(src, 0, 8).remote(dst.address(), dst.rkey());
+        for (int i = 0; i < DEPTH; i++)
+        {
+            assertEquals(0, pair.qpA.postSend(write.wrId(i)), "post " + i);
+        }
+        for (int round = 0; round < 3; round++)
+        {
+            assertEquals(Errors.ENOMEM, pair.qpA.postSend(write.wrId(99)), "round " + round + ": a full queue");
+            final WorkCompletion wc = pair.pollOne(pair.a.sendCq);
+            assertEquals(WcStatus.SUCCESS, wc.status(), wc::toString);
+            assertEquals(round, wc.wrId());
+            assertEquals(0, pair.qpA.postSend(write.wrId(DEPTH + round)), "round " + round + ": a polled slot");
+        }
     }
 
     /** Posts once the engine has freed the slot, so a refusal is counted once and the loop goes on. */

@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Helpers shared by the tests: unique devices, bounded polling, byte patterns, manual QP connection. */
-final class TestSupport
+public final class TestSupport
 {
     /** How long any bounded wait lasts before the test fails; generous for a loaded 2-core CI box. */
     static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -119,6 +120,36 @@ final class TestSupport
             out[i] = new WorkCompletion();
         }
         return out;
+    }
+
+    /**
+     * Opens contexts with the mem transport's direct path off (the property is read when a context opens), for a
+     * test of what only travelling requests do: ACKs, NAKs, retransmissions, doorbells. With the path on, a SEND or
+     * a one-sided request to a ready peer is executed by the sender itself and never travels.
+     *
+     * @param open opens the contexts.
+     * @param <T>  what it returns.
+     * @return what {@code open} returned.
+     */
+    public static <T> T lanesOnly(final Supplier<T> open)
+    {
+        final String before = System.getProperty(MemTransport.DIRECT_PROPERTY);
+        System.setProperty(MemTransport.DIRECT_PROPERTY, "false");
+        try
+        {
+            return open.get();
+        }
+        finally
+        {
+            if (before == null)
+            {
+                System.clearProperty(MemTransport.DIRECT_PROPERTY);
+            }
+            else
+            {
+                System.setProperty(MemTransport.DIRECT_PROPERTY, before);
+            }
+        }
     }
 
     /** Skips a test of the direct path in a run that turns it off and sends every request through the lanes. */

@@ -307,9 +307,12 @@ final class Completer extends LinePadding
         final Opcode opcode = Opcode.of(ring.getByte(offset + WqeLayout.OPCODE));
         final long wrId = ring.getLong(offset + WqeLayout.WR_ID);
         final int length = ring.getInt(offset + WqeLayout.LENGTH);
-        sq.publishCompleted(block + ring.getShort(offset + WqeLayout.BLOCK_COUNT), completedWqes);
-        cq.produce(wrId, status, opcode == null ? WcOpcode.SEND : opcode.completionOpcode(), length, qpNum,
-            destQpn, 0, 0, 0);
+        sq.publishCompletedHeld(block + ring.getShort(offset + WqeLayout.BLOCK_COUNT), completedWqes);
+        if (!cq.produce(wrId, status, opcode == null ? WcOpcode.SEND : opcode.completionOpcode(), length, qpNum,
+            destQpn, 0, 0, 0))
+        {
+            sq.releaseCompletion();
+        }
     }
 
     /** Moves a QP to ERR: everything posted and not completed completes with WR_FLUSH_ERR. */
@@ -361,11 +364,20 @@ final class Completer extends LinePadding
         {
             return;
         }
-        while (rq.available() > 0)
+        rq.lockConsumer();
+        try
         {
-            final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
-            qp.recvCq().produce(wrId, WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, qp.qpNum(), qp.destQpn(), 0, 0, 0);
-            rq.consume();
+            while (rq.hasReceive())
+            {
+                final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
+                qp.recvCq().produce(wrId, WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, qp.qpNum(), qp.destQpn(), 0, 0,
+                    0);
+                rq.consume();
+            }
+        }
+        finally
+        {
+            rq.unlockConsumer();
         }
     }
 

@@ -12,6 +12,7 @@ import io.softverbs.QpState;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
 import io.softverbs.offheap.host.DeviceBuffer;
+import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.resource.QpStateMachine;
@@ -633,9 +634,18 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         }
         qp.state(QpState.RESET);
         qp.requester().reset(qp.sendRing());
-        if (qp.ownReceiveRing() != null)
+        final RecvRing rq = qp.ownReceiveRing();
+        if (rq != null)
         {
-            qp.ownReceiveRing().resetConsumer();
+            rq.lockConsumer();
+            try
+            {
+                rq.resetConsumer();
+            }
+            finally
+            {
+                rq.unlockConsumer();
+            }
         }
         qp.link(null);
     }

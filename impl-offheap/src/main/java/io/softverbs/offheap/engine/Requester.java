@@ -122,7 +122,7 @@ final class Requester extends LinePadding
                     return;
                 }
             }
-            if (rc.ackSeq == rc.sendSeq && (readOrAtomic || opcode == Opcode.RDMA_WRITE) &&
+            if (rc.ackSeq == rc.sendSeq && ResponderContext.executesDirectly(opcode) &&
                 executeDirect(qp, link, rc.nextPsn, rc.blockStart[i], (flags & SendFlags.INLINE) == 0 ? scratch : null))
             {
                 rc.state[i] = DONE; // executed and, with nothing before it outstanding, as good as acknowledged
@@ -239,22 +239,31 @@ final class Requester extends LinePadding
             return false;
         }
         final RequesterContext rc = qp.requester();
-        rc.fetch(qp.sendRing());
-        if (rc.completeSeq != rc.fetchSeq || rc.stalled)
+        final SendRing sq = qp.sendRing();
+        rc.fetch(sq);
+        final Link link = qp.link();
+        final ResponderContext peer = link != null ? link.directPeer() : null;
+        final boolean signaled = (flags & SendFlags.SIGNALED) != 0;
+        // A signaled request's completion takes a slot of the send queue until polled: reserved first, under the
+        // send lock that the other posts check room under, so that no post can take the last slot meanwhile.
+        if (rc.completeSeq != rc.fetchSeq || rc.stalled || peer == null ||
+            !(signaled ? qp.reserveCompletion() : sq.hasWqeRoom()))
         {
             return false;
         }
-        final Link link = qp.link();
-        final ResponderContext peer = link != null ? link.directPeer() : null;
-        if (peer == null || !responder.executeDirect(peer, qp.qpNum(), rc.nextPsn, posted.wrap(qp, wr, flags)))
+        if (!responder.executeDirect(peer, qp.qpNum(), rc.nextPsn, posted.wrap(qp, wr, flags)))
         {
+            if (signaled)
+            {
+                sq.releaseCompletion();
+            }
             return false;
         }
         rc.nextPsn = Psn.next(rc.nextPsn);
-        if ((flags & SendFlags.SIGNALED) != 0)
+        if (signaled && !qp.sendCq().produce(wr.wrId(), WcStatus.SUCCESS, wr.opcode().completionOpcode(),
+            (int)wr.totalLength(), qp.qpNum(), qp.destQpn(), 0, 0, 0))
         {
-            qp.sendCq().produce(wr.wrId(), WcStatus.SUCCESS, wr.opcode().completionOpcode(), (int)wr.totalLength(),
-                qp.qpNum(), qp.destQpn(), 0, 0, 0);
+            sq.releaseCompletion();
         }
         return true;
     }

@@ -12,7 +12,6 @@ import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import io.softverbs.offheap.host.RecvRing;
-import io.softverbs.offheap.resource.KeyTable;
 import io.softverbs.offheap.resource.SoftMr;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.resource.SoftSrq;
@@ -44,6 +43,12 @@ final class Responder extends LinePadding
     private static final int MAX_COALESCED_ACKS = 16;
     /** Not a PSN (those are 24 bits): an atomic whose original need not be kept for a duplicate. */
     private static final int NEVER_REPEATED = -1;
+    /** {@link #checkSend}'s refusals that consume the receive with an error completion (not syndromes). */
+    private static final int SINK_DENIED = -1;
+    private static final int TOO_LONG = -2;
+    private static final int INVALIDATE_DENIED = -3;
+    /** The region a SEND that passed {@link #checkSend} invalidates, or null. */
+    private SoftMr invalidating;
 
     Responder(final Engine engine, final Completer completer)
     {
@@ -111,58 +116,104 @@ final class Responder extends LinePadding
 
     private int send(final SoftQp qp, final Opcode opcode, final InboundRequest request)
     {
-        final RecvRing rq = qp.receiveRing();
-        if (rq.available() == 0)
+        final ResponderContext rs = qp.responder();
+        final RecvRing rq = rs.receives;
+        rq.lockConsumer();
+        try
         {
-            return Syndrome.RNR_NAK | qp.minRnrTimer();
+            final int check = checkSend(rs, opcode, request);
+            switch (check)
+            {
+                case Syndrome.ACK:
+                    placeSend(rs, qp.destQpn(), opcode, request);
+                    return Syndrome.ACK;
+                case SINK_DENIED:
+                    completeReceive(rs, qp.destQpn(), WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
+                    return Syndrome.NAK_REMOTE_OPERATIONAL;
+                case TOO_LONG:
+                    completeReceive(rs, qp.destQpn(), WcStatus.LOC_LEN_ERR, WcOpcode.RECV, (int)source.total(), 0,
+                        0, 0);
+                    return Syndrome.NAK_INVALID_REQUEST;
+                case INVALIDATE_DENIED:
+                    completeReceive(rs, qp.destQpn(), WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
+                    return Syndrome.NAK_INVALID_REQUEST;
+                default:
+                    return check;
+            }
+        }
+        finally
+        {
+            rq.unlockConsumer();
+        }
+    }
+
+    /**
+     * Every check of a SEND before anything is placed, with the receive side's consumer lock held: the receive, the
+     * source, the sink, the length, and the key to invalidate (kept in {@link #invalidating}).
+     *
+     * @return {@link Syndrome#ACK} if it may be placed now; a syndrome if it is refused with the receive left
+     *         posted; {@link #SINK_DENIED}, {@link #TOO_LONG} or {@link #INVALIDATE_DENIED} if it is refused and
+     *         consumes the receive with an error completion.
+     */
+    private int checkSend(final ResponderContext rs, final Opcode opcode, final InboundRequest request)
+    {
+        final RecvRing rq = rs.receives;
+        if (!rq.hasReceive())
+        {
+            return Syndrome.RNR_NAK | rs.minRnrTimer;
         }
         if (!request.resolveSource(source))
         {
             return Syndrome.REQUESTER_PROTECTION;
         }
         final int slot = rq.headOffset();
-        final KeyTable keys = qp.keys();
-        final int sink = target.resolveSgl(keys, qp.pd(), rq.buffer(), slot + RecvRing.SGES,
+        final int sink = target.resolveSgl(rs.keys, rs.pd, rq.buffer(), slot + RecvRing.SGES,
             rq.buffer().getInt(slot + RecvRing.NUM_SGE), Access.LOCAL_WRITE);
         if (sink == Segments.WAIT)
         {
-            return Syndrome.RNR_NAK | qp.minRnrTimer(); // the receive buffer is still being registered
+            return Syndrome.RNR_NAK | rs.minRnrTimer; // the receive buffer is still being registered
         }
         if (sink == Segments.DENIED)
         {
-            completeReceive(qp, rq, WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
-            return Syndrome.NAK_REMOTE_OPERATIONAL;
+            return SINK_DENIED;
         }
         if (source.total() > target.total())
         {
-            completeReceive(qp, rq, WcStatus.LOC_LEN_ERR, WcOpcode.RECV, (int)source.total(), 0, 0, 0);
-            return Syndrome.NAK_INVALID_REQUEST;
+            return TOO_LONG;
         }
-        SoftMr invalidated = null;
+        invalidating = null;
         if (opcode.hasInv())
         {
-            invalidated = keys.lookup(request.invalidateRkey());
-            if (invalidated == null || invalidated.pd() != qp.pd() ||
-                (invalidated.access() & Access.REMOTE_INVALIDATE) == 0 || invalidated.state() != SoftMr.VALID)
+            final SoftMr mr = rs.keys.lookup(request.invalidateRkey());
+            if (mr == null || mr.pd() != rs.pd || (mr.access() & Access.REMOTE_INVALIDATE) == 0 ||
+                mr.state() != SoftMr.VALID)
             {
-                completeReceive(qp, rq, WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, 0, 0, 0);
-                return Syndrome.NAK_INVALID_REQUEST;
+                return INVALIDATE_DENIED;
             }
+            invalidating = mr;
         }
+        return Syndrome.ACK;
+    }
+
+    /** A SEND that passed {@link #checkSend}: one copy into the receive's buffers, then its completion. */
+    private void placeSend(final ResponderContext rs, final int srcQp, final Opcode opcode,
+        final InboundRequest request)
+    {
         final long bytes = Segments.copy(source, target);
         int flags = solicitedFlag(request);
         if (opcode.hasImm())
         {
             flags |= WorkCompletion.FLAG_WITH_IMM;
         }
+        final SoftMr invalidated = invalidating;
         if (invalidated != null)
         {
+            invalidating = null;
             invalidated.invalidate(); // before the completion is visible, as the spec requires
             flags |= WorkCompletion.FLAG_WITH_INV;
         }
-        completeReceive(qp, rq, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
+        completeReceive(rs, srcQp, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
             invalidated != null ? request.invalidateRkey() : 0, flags);
-        return Syndrome.ACK;
     }
 
     private int write(final ResponderContext rs, final InboundRequest request)
@@ -187,18 +238,27 @@ final class Responder extends LinePadding
 
     private int writeWithImm(final SoftQp qp, final InboundRequest request)
     {
-        final RecvRing rq = qp.receiveRing();
-        if (rq.available() == 0)
+        final ResponderContext rs = qp.responder();
+        final RecvRing rq = rs.receives;
+        rq.lockConsumer();
+        try
         {
-            return Syndrome.RNR_NAK | qp.minRnrTimer();
+            if (!rq.hasReceive())
+            {
+                return Syndrome.RNR_NAK | rs.minRnrTimer;
+            }
+            final int syndrome = write(rs, request);
+            if (syndrome == Syndrome.ACK)
+            {
+                completeReceive(rs, qp.destQpn(), WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM,
+                    (int)source.total(), request.immData(), 0, WorkCompletion.FLAG_WITH_IMM | solicitedFlag(request));
+            }
+            return syndrome;
         }
-        final int syndrome = write(qp.responder(), request);
-        if (syndrome == Syndrome.ACK)
+        finally
         {
-            completeReceive(qp, rq, WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, (int)source.total(),
-                request.immData(), 0, WorkCompletion.FLAG_WITH_IMM | solicitedFlag(request));
+            rq.unlockConsumer();
         }
-        return syndrome;
     }
 
     private int read(final ResponderContext rs, final InboundRequest request)
@@ -264,24 +324,34 @@ final class Responder extends LinePadding
     }
 
     /**
-     * The mem transport's direct path: executes a one-sided request (WRITE, READ, atomic) of a requester in this
-     * process against its peer QP at once, on the requester's thread, as a DMA engine would, with this
-     * responder's checks on the peer's rights and keys. It runs only where the peer's own responder would execute
-     * the request now with success and keep nothing but the next PSN: the peer connected to this requester and ready,
-     * expecting the requester's next PSN (so nothing of the requester's is still on its way), and every check
+     * The mem transport's direct path: executes a request of a requester in this process against its peer QP at
+     * once, on the requester's thread, as a DMA engine would, with this responder's checks on the peer's rights,
+     * keys and receives: a one-sided request (WRITE, READ, atomic), or a SEND or SEND_WITH_IMM, which consumes the
+     * peer's next receive and writes its completion into the peer's CQ (both under their locks, as the peer's own
+     * engine takes them). It runs only where the peer's own responder would execute the request now with success
+     * and keep nothing but the next PSN: the peer connected to this requester and ready, expecting the requester's
+     * next PSN (so nothing of the requester's is still on its way), a receive posted for a SEND, and every check
      * passed. Anything else returns false before touching memory, and the request travels, to be answered (or
-     * refused, with the peer QP's error handling) by the peer itself.
+     * refused, with the peer QP's error handling, an RNR NAK for a SEND without a receive) by the peer itself.
      *
-     * @param peer         the responder's context, owned by another engine: only the PSN is written here.
+     * @param peer         the responder's context, owned by another engine: only the PSN is written here, and
+     *                     for a SEND the receive ring's consumer side and the CQ, under their locks.
      * @param requesterQpn the requester QP, in a cycle of this engine.
      * @param nextPsn      the PSN the request would carry.
-     * @param request      the request, read from the requester's WQE.
+     * @param request      the request, read from the requester's WQE or work request.
      * @return true if it executed.
      */
     boolean executeDirect(final ResponderContext peer, final int requesterQpn, final int nextPsn,
         final InboundRequest request)
     {
-        if (peer.admittedQpn != requesterQpn || peer.expectedPsn != nextPsn || !executeOneSided(peer, request))
+        if (peer.admittedQpn != requesterQpn || peer.expectedPsn != nextPsn)
+        {
+            return false;
+        }
+        final Opcode opcode = Opcode.of(request.opcode());
+        if (opcode == null || !ResponderContext.executesDirectly(opcode) ||
+            !(opcode.isSend() ? receiveDirect(peer, requesterQpn, opcode, request) : executeOneSided(peer, opcode,
+                request)))
         {
             return false;
         }
@@ -291,13 +361,30 @@ final class Responder extends LinePadding
         return true;
     }
 
-    private boolean executeOneSided(final ResponderContext peer, final InboundRequest request)
+    private boolean receiveDirect(final ResponderContext peer, final int requesterQpn, final Opcode opcode,
+        final InboundRequest request)
     {
-        final Opcode opcode = Opcode.of(request.opcode());
-        if (opcode == null)
+        final RecvRing rq = peer.receives;
+        rq.lockConsumer();
+        try
         {
-            return false;
+            // Admission is read again under the lock: a reset or flush of the peer's receives, which holds it too,
+            // comes wholly before this receive or wholly after it.
+            if (peer.admittedQpn != requesterQpn || checkSend(peer, opcode, request) != Syndrome.ACK)
+            {
+                return false;
+            }
+            placeSend(peer, requesterQpn, opcode, request);
+            return true;
         }
+        finally
+        {
+            rq.unlockConsumer();
+        }
+    }
+
+    private boolean executeOneSided(final ResponderContext peer, final Opcode opcode, final InboundRequest request)
+    {
         switch (opcode)
         {
             case RDMA_WRITE:
@@ -334,9 +421,10 @@ final class Responder extends LinePadding
         }
     }
 
-    private void completeReceive(
-        final SoftQp qp,
-        final RecvRing rq,
+    /** With the receive side's consumer lock held: consumes the head receive and writes its completion. */
+    private static void completeReceive(
+        final ResponderContext rs,
+        final int srcQp,
         final WcStatus status,
         final WcOpcode opcode,
         final int byteLen,
@@ -344,10 +432,11 @@ final class Responder extends LinePadding
         final int invalidatedRkey,
         final int flags)
     {
+        final RecvRing rq = rs.receives;
         final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
         rq.consume();
-        qp.recvCq().produce(wrId, status, opcode, byteLen, qp.qpNum(), qp.destQpn(), imm, invalidatedRkey, flags);
-        final SoftSrq srq = qp.srq();
+        rs.recvCq.produce(wrId, status, opcode, byteLen, rs.qpn, srcQp, imm, invalidatedRkey, flags);
+        final SoftSrq srq = rs.srq;
         if (srq != null)
         {
             srq.afterConsume();

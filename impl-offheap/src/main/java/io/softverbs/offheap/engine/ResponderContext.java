@@ -1,18 +1,22 @@
 package io.softverbs.offheap.engine;
 
 import io.softverbs.LinePadding;
+import io.softverbs.Opcode;
+import io.softverbs.offheap.host.RecvRing;
 import io.softverbs.offheap.resource.KeyTable;
+import io.softverbs.offheap.resource.SoftCq;
 import io.softverbs.offheap.resource.SoftPd;
+import io.softverbs.offheap.resource.SoftSrq;
 
 /**
  * The responder's half of a QP's context, owned by the engine: what it admits (rights, source QP, keys, PD), the
- * PSN it expects next, and the results of recent atomics, so a duplicate atomic is answered from here and never
- * executed twice.
+ * PSN it expects next, where its receives come from and go to, and the results of recent atomics, so a duplicate
+ * atomic is answered from here and never executed twice.
  * <p>
- * A requester in this process reads it too, to execute a one-sided operation directly
- * ({@link Responder#executeDirect}). That is why the admission attributes live here and not in the QP object,
- * whose cache lines its own thread writes on every post: this object is written only by the control stage and
- * by requests that arrive.
+ * A requester in this process reads it too, to execute a one-sided operation or a SEND directly
+ * ({@link Responder#executeDirect}). That is why the admission attributes and the receive side live here and not in
+ * the QP object, whose cache lines its own thread writes on every post: this object is written only by the control
+ * stage and by requests that arrive.
  */
 public final class ResponderContext extends LinePadding
 {
@@ -22,6 +26,13 @@ public final class ResponderContext extends LinePadding
 
     final KeyTable keys;
     final SoftPd pd;
+    /** The QP's number, for its receive completions. */
+    final int qpn;
+    /** Where receives are consumed from: the QP's own ring, or its SRQ's. */
+    final RecvRing receives;
+    /** The SRQ, or null. */
+    final SoftSrq srq;
+    final SoftCq recvCq;
     int accessFlags;
     int minRnrTimer;
     /** The QPN whose requests are executed now (RTR, RTS, SQD), or {@link #NOBODY}; stored last by the control stage. */
@@ -44,13 +55,35 @@ public final class ResponderContext extends LinePadding
      * @param capacity atomic results kept.
      * @param keys     the device's key table.
      * @param pd       the QP's PD.
+     * @param qpn      the QP's number.
+     * @param receives the QP's receive ring, or its SRQ's.
+     * @param srq      the SRQ, or null.
+     * @param recvCq   the receive CQ.
      */
-    public ResponderContext(final int capacity, final KeyTable keys, final SoftPd pd)
+    public ResponderContext(final int capacity, final KeyTable keys, final SoftPd pd, final int qpn,
+        final RecvRing receives, final SoftSrq srq, final SoftCq recvCq)
     {
         this.keys = keys;
         this.pd = pd;
+        this.qpn = qpn;
+        this.receives = receives;
+        this.srq = srq;
+        this.recvCq = recvCq;
         atomicPsn = new int[capacity];
         atomicOriginal = new long[capacity];
+    }
+
+    /**
+     * @param opcode a request's opcode.
+     * @return true if a requester in this process may execute it against its peer's responder context directly
+     *         ({@link Responder#executeDirect}): the one-sided operations, and SEND and SEND_WITH_IMM, which consume
+     *         a receive and complete it. The SENDs that invalidate a key of the peer's travel, so the peer's own
+     *         engine changes its regions' states.
+     */
+    public static boolean executesDirectly(final Opcode opcode)
+    {
+        return opcode == Opcode.SEND || opcode == Opcode.SEND_WITH_IMM || opcode == Opcode.RDMA_WRITE ||
+            opcode == Opcode.RDMA_READ || opcode.isAtomic();
     }
 
     /** @return the remote rights ({@code qp_access_flags}). */

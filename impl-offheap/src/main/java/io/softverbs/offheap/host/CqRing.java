@@ -10,7 +10,8 @@ import org.agrona.BitUtil;
 /**
  * A completion queue ring in device memory: 64-byte CQEs whose last word is a phase (the lap number + 1),
  * written last with a release store. The consumer knows which phase it expects, so polling an empty CQ reads one
- * cache line and writes nothing. The producer is the engine of the CQ's context (one thread at a time).
+ * cache line and writes nothing. Producers hold {@link #lockProducer}: the engine of the CQ's context, and on the mem
+ * transport's direct path the thread of a sender whose SEND it completes.
  */
 public final class CqRing extends LinePadding
 {
@@ -22,8 +23,10 @@ public final class CqRing extends LinePadding
     private final int mask;
     private final int shift;
 
-    private long producer; // engine-owned
-    private long consumer; // consumer-owned
+    /** The producers' position and their sight of the consumer's; the consumer's position (apart: other threads). */
+    private final RingCursor producer = new RingCursor();
+    private final RingCursor consumer = new RingCursor();
+    private final RingLock producerLock = new RingLock();
 
     /**
      * @param memory   device memory.
@@ -50,43 +53,66 @@ public final class CqRing extends LinePadding
         return ring;
     }
 
-    /** Engine: @return true if the consumer has not freed a slot for the next CQE. */
+    /** Producer: takes the producer lock, held from {@link #isFull()} to {@link #publish()}. */
+    public void lockProducer()
+    {
+        producerLock.lock();
+    }
+
+    /** Producer: releases the producer lock. */
+    public void unlockProducer()
+    {
+        producerLock.unlock();
+    }
+
+    /**
+     * Producer, under the lock: @return true if the consumer has not freed a slot for the next CQE. Reads the
+     * consumer's doorbell only when the ring looks full by the last value read.
+     */
     public boolean isFull()
     {
-        return producer - doorbell.getLongVolatile(DB_CONSUMER) >= capacity;
+        final RingCursor p = producer;
+        if (p.position - p.seen < capacity)
+        {
+            return false;
+        }
+        p.seen = doorbell.getLongVolatile(DB_CONSUMER);
+        return p.position - p.seen >= capacity;
     }
 
-    /** Engine: @return the offset of the slot the next CQE goes to (check {@link #isFull()} first). */
+    /** Producer, under the lock: @return the offset of the slot the next CQE goes to (check {@link #isFull()}). */
     public int claimOffset()
     {
-        return ((int)producer & mask) * LENGTH;
+        return ((int)producer.position & mask) * LENGTH;
     }
 
-    /** Engine: publishes the CQE written at {@link #claimOffset()}. */
+    /** Producer, under the lock: publishes the CQE written at {@link #claimOffset()}. */
     public void publish()
     {
-        final int offset = ((int)producer & mask) * LENGTH;
-        ring.putIntRelease(offset + PHASE_OFFSET, (int)(producer >>> shift) + 1);
-        producer++;
+        final RingCursor p = producer;
+        final int offset = ((int)p.position & mask) * LENGTH;
+        ring.putIntRelease(offset + PHASE_OFFSET, (int)(p.position >>> shift) + 1);
+        p.position++;
     }
 
     /** Consumer: @return offset of the next CQE, or -1 if none is ready. */
     public int peek()
     {
-        final int offset = ((int)consumer & mask) * LENGTH;
-        return ring.getIntAcquire(offset + PHASE_OFFSET) == (int)(consumer >>> shift) + 1 ? offset : -1;
+        final long position = consumer.position;
+        final int offset = ((int)position & mask) * LENGTH;
+        return ring.getIntAcquire(offset + PHASE_OFFSET) == (int)(position >>> shift) + 1 ? offset : -1;
     }
 
     /** Consumer: releases the CQE returned by {@link #peek()} without publishing. */
     public void advance()
     {
-        consumer++;
+        consumer.position++;
     }
 
     /** Consumer: tells the producer how far it has consumed. */
     public void publishConsumer()
     {
-        doorbell.putLongRelease(DB_CONSUMER, consumer);
+        doorbell.putLongRelease(DB_CONSUMER, consumer.position);
     }
 
     /** Consumer: copies the CQE at offset into a completion. @param offset slot. @param wc target. */

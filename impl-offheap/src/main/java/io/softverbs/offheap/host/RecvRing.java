@@ -7,7 +7,9 @@ import org.agrona.BitUtil;
 
 /**
  * A receive queue (of a QP or an SRQ) in device memory: fixed-size slots holding wr_id and SGEs, a producer
- * index published with a release store, and a consumer index the engine publishes back.
+ * index published with a release store, and a consumer index published back. Producers are serialized by the QP's
+ * or SRQ's post lock; consumers by {@link #lockConsumer}, because a receive is consumed by the QP's own engine
+ * (requests that travelled, flushes, resets) and, on the mem transport's direct path, by the sending thread.
  */
 public final class RecvRing extends LinePadding
 {
@@ -29,8 +31,10 @@ public final class RecvRing extends LinePadding
     private final int slotSize;
     private final int maxSge;
 
-    private long producer;
-    private long consumer; // engine-owned
+    /** The producer's position and its sight of the consumer's (apart: different threads write them). */
+    private final RingCursor producer = new RingCursor();
+    private final RingCursor consumer = new RingCursor();
+    private final RingLock consumerLock = new RingLock();
 
     /**
      * @param memory device memory.
@@ -79,11 +83,16 @@ public final class RecvRing extends LinePadding
         {
             return Errors.EINVAL;
         }
-        if (producer - doorbell.getLongVolatile(DB_CONSUMER) >= depth)
+        final RingCursor p = producer;
+        if (p.position - p.seen >= depth)
         {
-            return Errors.ENOMEM;
+            p.seen = doorbell.getLongVolatile(DB_CONSUMER);
+            if (p.position - p.seen >= depth)
+            {
+                return Errors.ENOMEM;
+            }
         }
-        final int offset = ((int)producer & slotMask) * slotSize;
+        final int offset = ((int)p.position & slotMask) * slotSize;
         ring.putLong(offset + WR_ID, wr.wrId());
         ring.putInt(offset + NUM_SGE, numSge);
         for (int i = 0; i < numSge; i++)
@@ -93,34 +102,64 @@ public final class RecvRing extends LinePadding
             ring.putInt(sge + WqeLayout.SGE_LENGTH, wr.sgeLength(i));
             ring.putInt(sge + WqeLayout.SGE_LKEY, wr.sgeLkey(i));
         }
-        producer++;
-        doorbell.putLongRelease(DB_PRODUCER, producer);
+        p.position++;
+        doorbell.putLongRelease(DB_PRODUCER, p.position);
         return 0;
     }
 
-    /** Engine: @return receives posted and not consumed. */
+    /** Consumer: takes the consumer lock, which every consuming thread holds from its first look to its consume. */
+    public void lockConsumer()
+    {
+        consumerLock.lock();
+    }
+
+    /** Consumer: releases the consumer lock. */
+    public void unlockConsumer()
+    {
+        consumerLock.unlock();
+    }
+
+    /**
+     * Consumer, under the lock: @return true if a receive is posted and not consumed. Reads the producer's doorbell
+     * only when the receives it saw last are used up.
+     */
+    public boolean hasReceive()
+    {
+        final RingCursor c = consumer;
+        if (c.seen != c.position)
+        {
+            return true;
+        }
+        c.seen = doorbell.getLongAcquire(DB_PRODUCER);
+        return c.seen != c.position;
+    }
+
+    /** @return receives posted and not consumed, read from the producer's doorbell now (an SRQ's limit check). */
     public long available()
     {
-        return doorbell.getLongAcquire(DB_PRODUCER) - consumer;
+        return doorbell.getLongAcquire(DB_PRODUCER) - doorbell.getLongAcquire(DB_CONSUMER);
     }
 
-    /** Engine: @return offset of the oldest unconsumed slot; valid only if {@link #available()} > 0. */
+    /** Consumer: @return offset of the oldest unconsumed slot; valid only if {@link #hasReceive()}. */
     public int headOffset()
     {
-        return ((int)consumer & slotMask) * slotSize;
+        return ((int)consumer.position & slotMask) * slotSize;
     }
 
-    /** Engine: consumes the head slot. */
+    /** Consumer, under the lock: consumes the head slot. */
     public void consume()
     {
-        consumer++;
-        doorbell.putLongRelease(DB_CONSUMER, consumer);
+        final RingCursor c = consumer;
+        c.position++;
+        doorbell.putLongRelease(DB_CONSUMER, c.position);
     }
 
-    /** Engine: drops every posted receive (QP reset). */
+    /** Consumer (the control stage's reset), under the lock: drops every posted receive. */
     public void resetConsumer()
     {
-        consumer = doorbell.getLongAcquire(DB_PRODUCER);
-        doorbell.putLongRelease(DB_CONSUMER, consumer);
+        final RingCursor c = consumer;
+        c.position = doorbell.getLongAcquire(DB_PRODUCER);
+        c.seen = c.position;
+        doorbell.putLongRelease(DB_CONSUMER, c.position);
     }
 }

@@ -15,7 +15,15 @@ public final class SendRing extends LinePadding
 {
     private static final int DB_PRODUCER_BLOCK = 0;
     private static final int DB_COMPLETED_BLOCK = 64;
-    private static final int DB_COMPLETED_WQES = 72;
+    /**
+     * Slots the engine has given back: WQEs completed, less the completions written for them (and for requests
+     * executed at once) that still hold a slot until polled. One value, so a post reads a consistent count.
+     */
+    private static final int DB_RELEASED_WQES = 72;
+    /** The engine's own count of completions written, from which it computes {@link #DB_RELEASED_WQES}. */
+    private static final int DB_HELD = 80;
+    /** Completions of this queue polled from its CQ (the producer's line: the posting thread usually polls too). */
+    private static final int DB_POLLED = 8;
     /** Doorbell record size. */
     public static final int DOORBELL_LENGTH = 128;
 
@@ -95,11 +103,51 @@ public final class SendRing extends LinePadding
      */
     public boolean hasRoom(final int wqeBlocks)
     {
-        if (postedWqes - doorbell.getLongVolatile(DB_COMPLETED_WQES) >= depth)
+        if (!hasWqeRoom())
         {
             return false;
         }
         return producerBlock + padFor(wqeBlocks) + wqeBlocks - doorbell.getLongVolatile(DB_COMPLETED_BLOCK) <= blocks;
+    }
+
+    /**
+     * Producer: whether the queue has room for one more work request. As in {@code ibv_post_send}, a request
+     * holds its slot until it completes, and a completion written to the CQ holds one until the application has
+     * polled it, so a CQ at least as deep as the send queues reporting to it never overflows. (Unsignaled requests
+     * leave at their completion, a little sooner than on an RNIC, where they wait for the next signaled one's.)
+     *
+     * @return true if a request posted now, whether written to the ring or executed at once, fits.
+     */
+    public boolean hasWqeRoom()
+    {
+        return postedWqes - doorbell.getLongVolatile(DB_RELEASED_WQES) - doorbell.getLongVolatile(DB_POLLED) < depth;
+    }
+
+    /**
+     * Engine, in a cycle of the queue's context, before a completion of a request executed at once is written:
+     * the completion takes a slot until polled. The caller holds the send lock that posts check room under.
+     */
+    public void holdCompletion()
+    {
+        adjustHeld(1);
+    }
+
+    /** Engine, in a cycle: a completion counted by {@link #holdCompletion} or a held publication was not written. */
+    public void releaseCompletion()
+    {
+        adjustHeld(-1);
+    }
+
+    private void adjustHeld(final int change)
+    {
+        doorbell.putLong(DB_HELD, doorbell.getLong(DB_HELD) + change);
+        doorbell.putLongRelease(DB_RELEASED_WQES, doorbell.getLong(DB_RELEASED_WQES) - change);
+    }
+
+    /** The CQ's consumer: a completion of this queue's was polled, and its slot is free. */
+    public void noteCompletionPolled()
+    {
+        doorbell.putLongRelease(DB_POLLED, doorbell.getLong(DB_POLLED) + 1);
     }
 
     /** @return the blocks of NOP padding a WQE of this size needs first, so that it does not wrap. */
@@ -131,6 +179,21 @@ public final class SendRing extends LinePadding
     public void publishCompleted(final long completedBlock, final long completedWqes)
     {
         doorbell.putLongRelease(DB_COMPLETED_BLOCK, completedBlock);
-        doorbell.putLongRelease(DB_COMPLETED_WQES, completedWqes);
+        doorbell.putLongRelease(DB_RELEASED_WQES, completedWqes - doorbell.getLong(DB_HELD));
+    }
+
+    /**
+     * Engine: frees blocks and WQEs up to one whose completion is about to be written, which keeps its slot until
+     * polled ({@link #hasWqeRoom}); one store, so a post in between never finds a slot the completion will hold.
+     *
+     * @param completedBlock first block not yet completed.
+     * @param completedWqes  WQEs completed so far, the reported one included.
+     */
+    public void publishCompletedHeld(final long completedBlock, final long completedWqes)
+    {
+        final long held = doorbell.getLong(DB_HELD) + 1;
+        doorbell.putLong(DB_HELD, held);
+        doorbell.putLongRelease(DB_COMPLETED_BLOCK, completedBlock);
+        doorbell.putLongRelease(DB_RELEASED_WQES, completedWqes - held);
     }
 }

@@ -15,6 +15,7 @@ import io.softverbs.WorkCompletion;
 import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.host.CqRing;
 import io.softverbs.offheap.host.DeviceBuffer;
+import io.softverbs.offheap.host.SendRing;
 
 /**
  * A completion queue ({@code ibv_cq}). The engine of its context produces CQEs into the ring; one application
@@ -53,7 +54,7 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     }
 
     /**
-     * Engine: writes one CQE. An overflow drops it and raises {@link AsyncEventType#CQ_ERR} once.
+     * Engine, or a sender whose SEND the mem transport executes directly: writes one CQE. An overflow drops it and raises {@link AsyncEventType#CQ_ERR} once.
      *
      * @param wrId      user cookie.
      * @param status    status.
@@ -81,28 +82,36 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         {
             return false;
         }
-        if (ring.isFull())
+        ring.lockProducer();
+        try
         {
-            if (!overflowed)
+            if (ring.isFull())
             {
-                overflowed = true;
-                context.raise(Text.overflow(qpNum, ring.capacity()));
+                if (!overflowed)
+                {
+                    overflowed = true;
+                    context.raise(Text.overflow(qpNum, ring.capacity()));
+                }
+                return false;
             }
-            return false;
+            final DeviceBuffer buffer = ring.buffer();
+            final int offset = ring.claimOffset();
+            buffer.putLong(offset + WorkCompletion.WR_ID_OFFSET, wrId);
+            buffer.putInt(offset + WorkCompletion.BYTE_LEN_OFFSET, byteLen);
+            buffer.putInt(offset + WorkCompletion.IMM_DATA_OFFSET, immData);
+            buffer.putInt(offset + WorkCompletion.INV_RKEY_OFFSET, invRkey);
+            buffer.putInt(offset + WorkCompletion.QP_NUM_OFFSET, qpNum);
+            buffer.putInt(offset + WorkCompletion.SRC_QP_OFFSET, srcQp);
+            buffer.putByte(offset + WorkCompletion.STATUS_OFFSET, (byte)status.ordinal());
+            buffer.putByte(offset + WorkCompletion.OPCODE_OFFSET, (byte)opcode.ordinal());
+            buffer.putShort(offset + WorkCompletion.FLAGS_OFFSET, (short)flags);
+            buffer.putInt(offset + WorkCompletion.VENDOR_ERR_OFFSET, 0);
+            ring.publish();
         }
-        final DeviceBuffer buffer = ring.buffer();
-        final int offset = ring.claimOffset();
-        buffer.putLong(offset + WorkCompletion.WR_ID_OFFSET, wrId);
-        buffer.putInt(offset + WorkCompletion.BYTE_LEN_OFFSET, byteLen);
-        buffer.putInt(offset + WorkCompletion.IMM_DATA_OFFSET, immData);
-        buffer.putInt(offset + WorkCompletion.INV_RKEY_OFFSET, invRkey);
-        buffer.putInt(offset + WorkCompletion.QP_NUM_OFFSET, qpNum);
-        buffer.putInt(offset + WorkCompletion.SRC_QP_OFFSET, srcQp);
-        buffer.putByte(offset + WorkCompletion.STATUS_OFFSET, (byte)status.ordinal());
-        buffer.putByte(offset + WorkCompletion.OPCODE_OFFSET, (byte)opcode.ordinal());
-        buffer.putShort(offset + WorkCompletion.FLAGS_OFFSET, (short)flags);
-        buffer.putInt(offset + WorkCompletion.VENDOR_ERR_OFFSET, 0);
-        ring.publish();
+        finally
+        {
+            ring.unlockProducer();
+        }
         if (channel == null)
         {
             return true;
@@ -150,12 +159,11 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         int offset;
         while (count < out.length && (offset = ring.peek()) >= 0)
         {
-            ring.copyTo(offset, out[count++]);
+            final WorkCompletion wc = out[count++];
+            ring.copyTo(offset, wc);
             ring.advance();
-        }
-        if (count > 0)
-        {
             ring.publishConsumer();
+            freeSendSlot(wc.opcode(), wc.qpNum());
         }
         return count;
     }
@@ -174,15 +182,32 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         while (count < max && (offset = ring.peek()) >= 0)
         {
             flyweight.wrap(ring.buffer().view(), offset);
-            ring.advance();
             count++;
             handler.onCompletion(flyweight);
-        }
-        if (count > 0)
-        {
+            final WcOpcode opcode = flyweight.opcode();
+            final int qpNum = flyweight.qpNum();
+            ring.advance();
             ring.publishConsumer();
+            freeSendSlot(opcode, qpNum);
         }
         return count;
+    }
+
+    /**
+     * A send completion, once polled and its CQE released, frees its slot in its QP's send queue
+     * ({@link SendRing#hasWqeRoom}), as {@code ibv_poll_cq} does on an RNIC. Released first, so that a request posted
+     * into the slot finds room for its own completion.
+     */
+    private void freeSendSlot(final WcOpcode opcode, final int qpNum)
+    {
+        if (opcode != WcOpcode.RECV && opcode != WcOpcode.RECV_RDMA_WITH_IMM)
+        {
+            final SoftQp qp = context.lookupQp(qpNum);
+            if (qp != null)
+            {
+                qp.sendRing().noteCompletionPolled();
+            }
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.softverbs.SrqInit;
 import io.softverbs.SsqInit;
 import io.softverbs.VerbsException;
 import io.softverbs.offheap.SoftContext;
+import io.softverbs.offheap.host.RingLock;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
@@ -30,7 +31,7 @@ public final class SoftPd implements ProtectionDomain
     private final KeyTable keys;
     private final Set<SoftMr> regions = ConcurrentHashMap.newKeySet();
     /** Locks of this PD's send queues, under which posts read inline sources (only this PD's regions can be one). */
-    private final Set<ProducerLock> sendLocks = ConcurrentHashMap.newKeySet();
+    private final Set<RingLock> sendLocks = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -206,13 +207,13 @@ public final class SoftPd implements ProtectionDomain
     }
 
     /** A send queue of this PD was created. @param lock the lock its posts read inline sources under. */
-    void addSendLock(final ProducerLock lock)
+    void addSendLock(final RingLock lock)
     {
         sendLocks.add(lock);
     }
 
     /** A send queue of this PD was destroyed. @param lock its lock. */
-    void removeSendLock(final ProducerLock lock)
+    void removeSendLock(final RingLock lock)
     {
         sendLocks.remove(lock);
     }
@@ -223,7 +224,7 @@ public final class SoftPd implements ProtectionDomain
      */
     void awaitInlineReads()
     {
-        for (final ProducerLock lock : sendLocks)
+        for (final RingLock lock : sendLocks)
         {
             lock.awaitRelease();
         }

@@ -20,6 +20,7 @@ import io.softverbs.offheap.engine.RequesterContext;
 import io.softverbs.offheap.engine.Schedulable;
 import io.softverbs.offheap.engine.ResponderContext;
 import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.host.RingLock;
 import io.softverbs.offheap.host.SendRing;
 import io.softverbs.offheap.host.WqeLayout;
 import io.softverbs.offheap.transport.Link;
@@ -50,8 +51,8 @@ public final class SoftQp extends Schedulable implements QueuePair
     private final ResponderContext responder;
 
     private volatile int state = QpState.RESET.ordinal();
-    private final ProducerLock sendLock = new ProducerLock();
-    private final ProducerLock recvLock = new ProducerLock();
+    private final RingLock sendLock = new RingLock();
+    private final RingLock recvLock = new RingLock();
 
     // Attributes, written by the control stage on the engine thread.
     private int pathMtu = 4096;
@@ -111,7 +112,7 @@ public final class SoftQp extends Schedulable implements QueuePair
         this.signalAll = signalAll;
         this.initialPsn = initialPsn;
         this.requester = ssq == null ? new RequesterContext(sq.depth()) : new RequesterContext(ssq.state());
-        this.responder = new ResponderContext(maxRdAtomic, context.keys(), pd);
+        this.responder = new ResponderContext(maxRdAtomic, context.keys(), pd, qpn, receiveRing(), srq, recvCq);
         if (writer != null)
         {
             pd.addSendLock(sendLock);
@@ -209,15 +210,40 @@ public final class SoftQp extends Schedulable implements QueuePair
     }
 
     /**
-     * INVOKER, a one-sided operation, and a peer whose memory the requester may reach directly (mem): worth trying
-     * to execute it in the post itself (the link is read as a hint; the engine checks again).
+     * Engine, in the fused post's cycle ({@code Requester.executePosted}): takes a slot of the send queue for the
+     * completion of a signaled request about to be executed at once, under the send lock, so that a concurrent post
+     * cannot take the same last slot.
+     *
+     * @return true if reserved ({@link SendRing#holdCompletion}); false if the send queue is full.
+     */
+    public boolean reserveCompletion()
+    {
+        sendLock.lock();
+        try
+        {
+            if (!sq.hasWqeRoom())
+            {
+                return false;
+            }
+            sq.holdCompletion();
+            return true;
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
+    }
+
+    /**
+     * INVOKER, a request the peer's responder context may execute directly (a one-sided operation, a SEND or
+     * SEND_WITH_IMM), and a peer whose memory the requester may reach directly (mem): worth trying to execute it in the
+     * post itself (the link is read as a hint; the engine checks again).
      */
     private boolean executesAtPost(final SendWorkRequest wr)
     {
-        final Opcode opcode = wr.opcode();
-        if (opcode != Opcode.RDMA_WRITE && opcode != Opcode.RDMA_READ && !opcode.isAtomic())
+        if (!ResponderContext.executesDirectly(wr.opcode()))
         {
-            return false; // a SEND, the common case, reads nothing more
+            return false;
         }
         final Link current = link;
         return context.isInvoker() && current != null && current.directPeer() != null;
@@ -345,7 +371,7 @@ public final class SoftQp extends Schedulable implements QueuePair
     }
 
     /** @return the lock this QP's posts check and read inline sources under (see {@link SoftPd#awaitInlineReads}). */
-    ProducerLock sendLock()
+    RingLock sendLock()
     {
         return sendLock;
     }

@@ -8,6 +8,7 @@ import io.softverbs.SharedReceiveQueue;
 import io.softverbs.VerbsException;
 import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.host.RingLock;
 
 /** A shared receive queue ({@code ibv_srq}): one receive ring the engine serves to all its QPs. */
 public final class SoftSrq implements SharedReceiveQueue
@@ -16,7 +17,7 @@ public final class SoftSrq implements SharedReceiveQueue
     private final SoftPd pd;
     private final RecvRing ring;
     private volatile int limit;
-    private final ProducerLock lock = new ProducerLock();
+    private final RingLock lock = new RingLock();
     private volatile boolean closed;
 
     /**

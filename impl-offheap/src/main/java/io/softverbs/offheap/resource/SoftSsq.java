@@ -9,6 +9,7 @@ import io.softverbs.SharedSendQueue;
 import io.softverbs.offheap.SoftContext;
 import io.softverbs.offheap.engine.Schedulable;
 import io.softverbs.offheap.engine.SsqState;
+import io.softverbs.offheap.host.RingLock;
 import io.softverbs.offheap.host.SendRing;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -26,7 +27,7 @@ public final class SoftSsq extends Schedulable implements SharedSendQueue
     private final WqeWriter writer;
     private final SsqState state;
     private final Int2ObjectHashMap<SoftQp> channels = new Int2ObjectHashMap<>();
-    private final ProducerLock lock = new ProducerLock();
+    private final RingLock lock = new RingLock();
     private volatile boolean closed;
 
     /**
@@ -89,7 +90,7 @@ public final class SoftSsq extends Schedulable implements SharedSendQueue
 
     /** @return the engine's state of this SSQ. */
     /** @return the lock posts check and read inline sources under (see {@link SoftPd#awaitInlineReads}). */
-    ProducerLock lock()
+    RingLock lock()
     {
         return lock;
     }

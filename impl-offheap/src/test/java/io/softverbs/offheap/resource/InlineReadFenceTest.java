@@ -15,6 +15,7 @@ import io.softverbs.MemoryRegion;
 import io.softverbs.QpInit;
 import io.softverbs.SsqInit;
 import io.softverbs.Verbs;
+import io.softverbs.offheap.host.RingLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,7 +48,7 @@ class InlineReadFenceTest
     {
         final SoftPd pd = openPd("inline-read-fence");
         final MemoryRegion region = pd.allocateMemory(1 << 20, Access.LOCAL_WRITE);
-        final ProducerLock sendLock = new ProducerLock();
+        final RingLock sendLock = new RingLock();
         pd.addSendLock(sendLock);
 
         assertCloseWaitsFor(sendLock, region);
@@ -85,7 +86,7 @@ class InlineReadFenceTest
     }
 
     /** Holds the lock as a post between its check and its copy would; close() must not return until it is let go. */
-    private static void assertCloseWaitsFor(final ProducerLock lock, final MemoryRegion region) throws Exception
+    private static void assertCloseWaitsFor(final RingLock lock, final MemoryRegion region) throws Exception
     {
         lock.lock();
         final CountDownLatch closed = new CountDownLatch(1);
@@ -97,7 +98,7 @@ class InlineReadFenceTest
     }
 
     /** A lock of a send queue that is gone: close() returns while it is held. */
-    private static void assertCloseDoesNotWaitFor(final ProducerLock lock, final MemoryRegion region) throws Exception
+    private static void assertCloseDoesNotWaitFor(final RingLock lock, final MemoryRegion region) throws Exception
     {
         lock.lock();
         final CountDownLatch closed = new CountDownLatch(1);
@@ -131,7 +132,7 @@ class InlineReadFenceTest
     {
         final SoftPd pd = openPd("inline-read-fence-removed");
         final MemoryRegion region = pd.allocateMemory(4096, Access.LOCAL_WRITE);
-        final ProducerLock sendLock = new ProducerLock();
+        final RingLock sendLock = new RingLock();
         pd.addSendLock(sendLock);
         pd.removeSendLock(sendLock); // its send queue was destroyed
         assertCloseDoesNotWaitFor(sendLock, region);
@@ -140,7 +141,7 @@ class InlineReadFenceTest
     @Test
     void aWaiterReturnsWhenTheHolderItSawLetsGoEvenIfTheLockIsTakenAgain() throws Exception
     {
-        final ProducerLock lock = new ProducerLock();
+        final RingLock lock = new RingLock();
         lock.awaitRelease(); // free: returns at once
 
         lock.lock();

@@ -22,6 +22,7 @@ import io.softverbs.Verbs;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
+import io.softverbs.offheap.TestSupport;
 import io.softverbs.offheap.resource.SoftQp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,8 +47,9 @@ class MemDoorbellTest
         try (Device da = Verbs.open(DeviceConfig.builder("a" + suffix).progress(ProgressMode.INVOKER).build());
             Device db = Verbs.open(DeviceConfig.builder("b" + suffix).progress(ProgressMode.INVOKER).build()))
         {
-            final Context ca = da.open();
-            final Context cb = db.open();
+            // What rings is what travels: with the direct path, A's SEND (and its retry) would be executed by A.
+            final Context ca = TestSupport.lanesOnly(da::open);
+            final Context cb = TestSupport.lanesOnly(db::open);
             final ProtectionDomain pa = ca.allocPd();
             final ProtectionDomain pb = cb.allocPd();
             final CompletionQueue cqa = ca.createCq(16);

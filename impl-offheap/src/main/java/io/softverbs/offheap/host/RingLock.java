@@ -1,4 +1,4 @@
-package io.softverbs.offheap.resource;
+package io.softverbs.offheap.host;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -6,15 +6,16 @@ import java.lang.invoke.VarHandle;
 import io.softverbs.LinePadding;
 
 /**
- * Serializes producers of one ring (libibverbs' post calls are thread-safe). A spin lock: the critical section is
- * a few stores into device memory, far shorter than parking would take. The lock word is a field of this padded
+ * Serializes the producers of one ring (libibverbs' post calls are thread-safe), or its consumers (a receive ring
+ * or CQ that the mem transport's direct path fills from the sending thread as well as from its own engine). A spin
+ * lock: the critical section is a few stores into device memory, far shorter than parking would take. The lock word is a field of this padded
  * object rather than a separate atomic, so no other object's hot fields share its cache line.
  * <p>
  * The word counts acquisitions (odd while held), so {@link #awaitRelease} can tell the holder it saw from a later
  * one: a send queue's post reads inline sources under its lock, and deregistration waits out the holders there were
  * when the region became invalid, as the engine fence does for engine cycles.
  */
-final class ProducerLock extends LinePadding
+public final class RingLock extends LinePadding
 {
     private static final VarHandle WORD;
 
@@ -22,7 +23,7 @@ final class ProducerLock extends LinePadding
     {
         try
         {
-            WORD = MethodHandles.lookup().findVarHandle(ProducerLock.class, "word", long.class);
+            WORD = MethodHandles.lookup().findVarHandle(RingLock.class, "word", long.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -33,7 +34,7 @@ final class ProducerLock extends LinePadding
     @SuppressWarnings("unused") // accessed through WORD
     private volatile long word;
 
-    void lock()
+    public void lock()
     {
         while (true)
         {
@@ -46,13 +47,13 @@ final class ProducerLock extends LinePadding
         }
     }
 
-    void unlock()
+    public void unlock()
     {
         WORD.setRelease(this, (long)WORD.get(this) + 1);
     }
 
     /** Returns once the holder at the time of the call, if any, has released the lock. */
-    void awaitRelease()
+    public void awaitRelease()
     {
         final long w = (long)WORD.getVolatile(this);
         if ((w & 1) == 0)

@@ -1,0 +1,179 @@
+package io.softverbs.offheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.softverbs.Access;
+import io.softverbs.AsyncEvent;
+import io.softverbs.CompletionQueue;
+import io.softverbs.Context;
+import io.softverbs.Device;
+import io.softverbs.DeviceConfig;
+import io.softverbs.Errors;
+import io.softverbs.MemoryRegion;
+import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
+import io.softverbs.ProtectionDomain;
+import io.softverbs.QpInit;
+import io.softverbs.QueuePair;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WcOpcode;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SENDs executed by the sender write into the peer's receive queue and CQ from the sender's thread, while the
+ * peer's own thread posts receives into that queue and writes its own send completions into the same CQ. Here two
+ * threads each send the other {@value #MESSAGES} SENDs over one QP pair, each side with one CQ for both directions
+ * and fewer receives than messages (so some SENDs find none, travel and wait for one). Whatever the interleaving:
+ * every message arrives once and in order, every send completes once and in order, and no CQ overflows.
+ */
+@Timeout(60)
+class DirectSendRaceTest
+{
+    private static final int MESSAGES = 50_000;
+    private static final int DEPTH = 32;
+    private static final int SLOT = 16;
+
+    private final ConcurrentLinkedQueue<AsyncEvent> events = new ConcurrentLinkedQueue<>();
+    private Device deviceA;
+    private Device deviceB;
+    private ExecutorService pool;
+
+    @AfterEach
+    void tearDown() throws InterruptedException
+    {
+        if (pool != null)
+        {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        if (deviceA != null)
+        {
+            deviceA.close();
+        }
+        if (deviceB != null)
+        {
+            deviceB.close();
+        }
+    }
+
+    @Test
+    void sendsBothWaysThroughSharedCqsArriveOnceAndInOrder() throws Exception
+    {
+        deviceA = Verbs.open("race-a");
+        deviceB = Verbs.open("race-b");
+        final Side a = new Side(deviceA.open());
+        final Side b = new Side(deviceB.open());
+        a.qp.connect(b.qp.localEndpoint());
+        b.qp.connect(a.qp.localEndpoint());
+        a.postAllReceives();
+        b.postAllReceives();
+
+        pool = Executors.newFixedThreadPool(2);
+        final Future<?> runA = pool.submit(() -> a.run(b));
+        final Future<?> runB = pool.submit(() -> b.run(a));
+        runA.get(50, TimeUnit.SECONDS);
+        runB.get(50, TimeUnit.SECONDS);
+        assertTrue(events.isEmpty(), events::toString);
+    }
+
+    /** Opens INVOKER devices under fresh names. */
+    private static final class Verbs
+    {
+        private static int names;
+
+        static synchronized Device open(final String name)
+        {
+            return io.softverbs.Verbs.open(DeviceConfig.builder(name + "-" + ++names).progress(ProgressMode.INVOKER)
+                .build());
+        }
+    }
+
+    private final class Side
+    {
+        final Context ctx;
+        final CompletionQueue cq;
+        final QueuePair qp;
+        final MemoryRegion source;
+        final MemoryRegion sink;
+        private final RecvWorkRequest recv = new RecvWorkRequest();
+        private final SendWorkRequest send = new SendWorkRequest();
+        private final WorkCompletion[] wc = TestSupport.freshCompletions(8);
+
+        Side(final Context ctx)
+        {
+            this.ctx = ctx;
+            ctx.onAsyncEvent(events::add);
+            final ProtectionDomain pd = ctx.allocPd();
+            cq = ctx.createCq(2 * DEPTH); // one CQ: this side's send completions and its receives
+            qp = pd.createQueuePair(QpInit.builder().sendCq(cq).recvCq(cq).maxSendWr(DEPTH).maxRecvWr(DEPTH)
+                .maxInlineData(64).build());
+            source = pd.allocateMemory(SLOT, Access.LOCAL_WRITE);
+            sink = pd.allocateMemory((long)SLOT * DEPTH, Access.LOCAL_WRITE);
+        }
+
+        void postAllReceives()
+        {
+            for (int slot = 0; slot < DEPTH; slot++)
+            {
+                assertEquals(0, qp.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
+            }
+        }
+
+        /** Sends message 1..MESSAGES to the peer while taking the peer's messages and its own send completions. */
+        Void run(final Side peer)
+        {
+            long sent = 0;
+            long completed = 0;
+            long received = 0;
+            while (completed < MESSAGES || received < MESSAGES)
+            {
+                if (sent < MESSAGES)
+                {
+                    source.buffer().putLong(0, sent + 1);
+                    final int rc = qp.postSend(send.clear().wrId(sent + 1).opcode(Opcode.SEND)
+                        .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, 8));
+                    if (rc == 0)
+                    {
+                        sent++;
+                    }
+                    else
+                    {
+                        assertEquals(Errors.ENOMEM, rc);
+                    }
+                }
+                final int n = cq.poll(wc);
+                for (int i = 0; i < n; i++)
+                {
+                    final WorkCompletion c = wc[i];
+                    assertEquals(WcStatus.SUCCESS, c.status(), c::toString);
+                    if (c.opcode() == WcOpcode.SEND)
+                    {
+                        assertEquals(++completed, c.wrId(), "send completions in posting order");
+                    }
+                    else
+                    {
+                        assertEquals(WcOpcode.RECV, c.opcode(), c::toString);
+                        assertEquals(peer.qp.qpNum(), c.srcQp());
+                        final int slot = (int)c.wrId();
+                        assertEquals(++received, sink.buffer().getLong(SLOT * slot), "messages in order");
+                        assertEquals(0, qp.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}
