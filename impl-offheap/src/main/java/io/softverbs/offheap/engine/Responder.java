@@ -12,6 +12,7 @@ import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import io.softverbs.offheap.host.RecvRing;
+import io.softverbs.offheap.resource.SoftCq;
 import io.softverbs.offheap.resource.SoftMr;
 import io.softverbs.offheap.resource.SoftQp;
 import io.softverbs.offheap.resource.SoftSrq;
@@ -195,25 +196,39 @@ final class Responder extends LinePadding
         return Syndrome.ACK;
     }
 
-    /** A SEND that passed {@link #checkSend}: one copy into the receive's buffers, then its completion. */
+    /**
+     * A SEND that passed {@link #checkSend}: one copy into the receive's buffers, then its completion. The CQ's
+     * producer lock is taken before the copy (see {@link SoftCq#lockProducer}).
+     */
     private void placeSend(final ResponderContext rs, final int srcQp, final Opcode opcode,
         final InboundRequest request)
     {
-        final long bytes = Segments.copy(source, target);
         int flags = solicitedFlag(request);
         if (opcode.hasImm())
         {
             flags |= WorkCompletion.FLAG_WITH_IMM;
         }
         final SoftMr invalidated = invalidating;
-        if (invalidated != null)
+        final SoftCq cq = rs.recvCq;
+        final boolean written;
+        cq.lockProducer();
+        try
         {
-            invalidating = null;
-            invalidated.invalidate(); // before the completion is visible, as the spec requires
-            flags |= WorkCompletion.FLAG_WITH_INV;
+            final long bytes = Segments.copy(source, target);
+            if (invalidated != null)
+            {
+                invalidating = null;
+                invalidated.invalidate(); // before the completion is visible, as the spec requires
+                flags |= WorkCompletion.FLAG_WITH_INV;
+            }
+            written = consumeReceive(rs, srcQp, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
+                invalidated != null ? request.invalidateRkey() : 0, flags);
         }
-        completeReceive(rs, srcQp, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
-            invalidated != null ? request.invalidateRkey() : 0, flags);
+        finally
+        {
+            cq.unlockProducer();
+        }
+        afterReceive(rs, written, WcStatus.SUCCESS, flags);
     }
 
     private int write(final ResponderContext rs, final InboundRequest request)
@@ -375,6 +390,7 @@ final class Responder extends LinePadding
                 return false;
             }
             placeSend(peer, requesterQpn, opcode, request);
+            rq.readAhead(); // the completion is out: the next SEND's receive, while this core has time
             return true;
         }
         finally
@@ -432,10 +448,45 @@ final class Responder extends LinePadding
         final int invalidatedRkey,
         final int flags)
     {
+        final SoftCq cq = rs.recvCq;
+        final boolean written;
+        cq.lockProducer();
+        try
+        {
+            written = consumeReceive(rs, srcQp, status, opcode, byteLen, imm, invalidatedRkey, flags);
+        }
+        finally
+        {
+            cq.unlockProducer();
+        }
+        afterReceive(rs, written, status, flags);
+    }
+
+    /** With the consumer lock and the CQ's producer lock held: consumes the head receive, writes its CQE. */
+    private static boolean consumeReceive(
+        final ResponderContext rs,
+        final int srcQp,
+        final WcStatus status,
+        final WcOpcode opcode,
+        final int byteLen,
+        final int imm,
+        final int invalidatedRkey,
+        final int flags)
+    {
         final RecvRing rq = rs.receives;
         final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
         rq.consume();
-        rs.recvCq.produce(wrId, status, opcode, byteLen, rs.qpn, srcQp, imm, invalidatedRkey, flags);
+        return rs.recvCq.produceLocked(wrId, status, opcode, byteLen, rs.qpn, srcQp, imm, invalidatedRkey, flags);
+    }
+
+    /** After a receive's completion, with the CQ's lock released: its event, and an SRQ's limit. */
+    private static void afterReceive(final ResponderContext rs, final boolean written, final WcStatus status,
+        final int flags)
+    {
+        if (written)
+        {
+            rs.recvCq.notifyIfArmed(status, flags);
+        }
         final SoftSrq srq = rs.srq;
         if (srq != null)
         {

@@ -154,6 +154,21 @@ public final class RecvRing extends LinePadding
         doorbell.putLongRelease(DB_CONSUMER, c.position);
     }
 
+    /**
+     * Consumer, under the lock, after a consume: reads the next posted receive's slot, if the last look saw one,
+     * so that its line is in this core's cache when the next request needs it. The posting thread wrote it long
+     * ago and writes it again only after it is consumed; a consumer on another core (the mem transport's direct
+     * path) would otherwise wait for the line with the request in hand.
+     */
+    public void readAhead()
+    {
+        final RingCursor c = consumer;
+        if (c.seen != c.position)
+        {
+            c.readAhead = ring.getLong(headOffset() + SGES);
+        }
+    }
+
     /** Consumer (the control stage's reset), under the lock: drops every posted receive. */
     public void resetConsumer()
     {

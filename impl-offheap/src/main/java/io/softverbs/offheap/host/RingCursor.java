@@ -14,4 +14,6 @@ final class RingCursor extends LinePadding
 {
     long position;
     long seen;
+    /** The last value read ahead ({@link RecvRing#readAhead}): stored so the read is not optimised away. */
+    long readAhead;
 }

@@ -54,7 +54,8 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     }
 
     /**
-     * Engine, or a sender whose SEND the mem transport executes directly: writes one CQE. An overflow drops it and raises {@link AsyncEventType#CQ_ERR} once.
+     * Engine, or a sender whose SEND the mem transport executes directly: writes one CQE under the producer lock.
+     * An overflow drops it and raises {@link AsyncEventType#CQ_ERR} once.
      *
      * @param wrId      user cookie.
      * @param status    status.
@@ -78,43 +79,105 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         final int invRkey,
         final int flags)
     {
+        lockProducer();
+        final boolean written;
+        try
+        {
+            written = produceLocked(wrId, status, opcode, byteLen, qpNum, srcQp, immData, invRkey, flags);
+        }
+        finally
+        {
+            unlockProducer();
+        }
+        if (written)
+        {
+            notifyIfArmed(status, flags);
+        }
+        return written;
+    }
+
+    /**
+     * Takes the producer lock, which {@link #produceLocked} needs. A producer that writes the completion's data
+     * into memory another core reads takes it before those stores, not between them and the CQE: taking a lock
+     * waits for every store before it to reach its cache line, and the CQE would wait for the data's line.
+     */
+    public void lockProducer()
+    {
+        ring.lockProducer();
+    }
+
+    /** Releases the producer lock. */
+    public void unlockProducer()
+    {
+        ring.unlockProducer();
+    }
+
+    /**
+     * With the producer lock held: writes one CQE (see {@link #produce}); the caller then calls
+     * {@link #notifyIfArmed} once it has released the lock.
+     *
+     * @param wrId    user cookie.
+     * @param status  status.
+     * @param opcode  completion opcode.
+     * @param byteLen bytes.
+     * @param qpNum   local QP.
+     * @param srcQp   remote QP.
+     * @param immData immediate.
+     * @param invRkey invalidated rkey.
+     * @param flags   {@link WorkCompletion} flags.
+     * @return false on overflow (or a closed CQ).
+     */
+    public boolean produceLocked(
+        final long wrId,
+        final WcStatus status,
+        final WcOpcode opcode,
+        final int byteLen,
+        final int qpNum,
+        final int srcQp,
+        final int immData,
+        final int invRkey,
+        final int flags)
+    {
         if (closed)
         {
             return false;
         }
-        ring.lockProducer();
-        try
+        if (ring.isFull())
         {
-            if (ring.isFull())
+            if (!overflowed)
             {
-                if (!overflowed)
-                {
-                    overflowed = true;
-                    context.raise(Text.overflow(qpNum, ring.capacity()));
-                }
-                return false;
+                overflowed = true;
+                context.raise(Text.overflow(qpNum, ring.capacity()));
             }
-            final DeviceBuffer buffer = ring.buffer();
-            final int offset = ring.claimOffset();
-            buffer.putLong(offset + WorkCompletion.WR_ID_OFFSET, wrId);
-            buffer.putInt(offset + WorkCompletion.BYTE_LEN_OFFSET, byteLen);
-            buffer.putInt(offset + WorkCompletion.IMM_DATA_OFFSET, immData);
-            buffer.putInt(offset + WorkCompletion.INV_RKEY_OFFSET, invRkey);
-            buffer.putInt(offset + WorkCompletion.QP_NUM_OFFSET, qpNum);
-            buffer.putInt(offset + WorkCompletion.SRC_QP_OFFSET, srcQp);
-            buffer.putByte(offset + WorkCompletion.STATUS_OFFSET, (byte)status.ordinal());
-            buffer.putByte(offset + WorkCompletion.OPCODE_OFFSET, (byte)opcode.ordinal());
-            buffer.putShort(offset + WorkCompletion.FLAGS_OFFSET, (short)flags);
-            buffer.putInt(offset + WorkCompletion.VENDOR_ERR_OFFSET, 0);
-            ring.publish();
+            return false;
         }
-        finally
-        {
-            ring.unlockProducer();
-        }
+        final DeviceBuffer buffer = ring.buffer();
+        final int offset = ring.claimOffset();
+        buffer.putLong(offset + WorkCompletion.WR_ID_OFFSET, wrId);
+        buffer.putInt(offset + WorkCompletion.BYTE_LEN_OFFSET, byteLen);
+        buffer.putInt(offset + WorkCompletion.IMM_DATA_OFFSET, immData);
+        buffer.putInt(offset + WorkCompletion.INV_RKEY_OFFSET, invRkey);
+        buffer.putInt(offset + WorkCompletion.QP_NUM_OFFSET, qpNum);
+        buffer.putInt(offset + WorkCompletion.SRC_QP_OFFSET, srcQp);
+        buffer.putByte(offset + WorkCompletion.STATUS_OFFSET, (byte)status.ordinal());
+        buffer.putByte(offset + WorkCompletion.OPCODE_OFFSET, (byte)opcode.ordinal());
+        buffer.putShort(offset + WorkCompletion.FLAGS_OFFSET, (short)flags);
+        buffer.putInt(offset + WorkCompletion.VENDOR_ERR_OFFSET, 0);
+        ring.publish();
+        return true;
+    }
+
+    /**
+     * After a CQE was written (and the lock released): fires the completion channel if the CQ is armed for it.
+     *
+     * @param status the completion's status.
+     * @param flags  its {@link WorkCompletion} flags.
+     */
+    public void notifyIfArmed(final WcStatus status, final int flags)
+    {
         if (channel == null)
         {
-            return true;
+            return;
         }
         // The application arms (a volatile store) and then polls; here the entry is published and then the arm is
         // read. Without a fence between the two, this read could pass the publication: the arm unseen here and the
@@ -127,7 +190,6 @@ public final class SoftCq extends LinePadding implements CompletionQueue
             armed = DISARMED;
             channel.fire(this);
         }
-        return true;
     }
 
     @Override
