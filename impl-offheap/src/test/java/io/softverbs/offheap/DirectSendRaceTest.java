@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.softverbs.Access;
 import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventType;
 import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
 import io.softverbs.Device;
@@ -25,6 +26,8 @@ import io.softverbs.QueuePair;
 import io.softverbs.RecvWorkRequest;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
+import io.softverbs.SharedReceiveQueue;
+import io.softverbs.SrqInit;
 import io.softverbs.WcOpcode;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * peer's own thread posts receives into that queue and writes its own send completions into the same CQ. Here two
  * threads each send the other {@value #MESSAGES} SENDs over one QP pair, each side with one CQ for both directions
  * and fewer receives than messages (so some SENDs find none, travel and wait for one). Whatever the interleaving:
- * every message arrives once and in order, every send completes once and in order, and no CQ overflows.
+ * every message arrives once and in order, every send completes once and in order, and no CQ overflows. A second
+ * test has two senders on two threads write into two QPs that share one SRQ and report to two CQs.
  */
 @Timeout(60)
 class DirectSendRaceTest
@@ -87,6 +91,115 @@ class DirectSendRaceTest
         runA.get(50, TimeUnit.SECONDS);
         runB.get(50, TimeUnit.SECONDS);
         assertTrue(events.isEmpty(), events::toString);
+    }
+
+    @Test
+    void twoSendersIntoOneSrqTakeEachReceiveOnce() throws Exception
+    {
+        deviceA = Verbs.open("race-srq-a");
+        deviceB = Verbs.open("race-srq-b");
+        final Context ca = deviceA.open();
+        final Context cb = deviceB.open();
+        ca.onAsyncEvent(events::add);
+        cb.onAsyncEvent(event ->
+        {
+            if (event.type() != AsyncEventType.SRQ_LIMIT_REACHED)
+            {
+                events.add(event);
+            }
+        });
+        final ProtectionDomain pa = ca.allocPd();
+        final ProtectionDomain pb = cb.allocPd();
+        final SharedReceiveQueue srq = pb.createSrq(SrqInit.builder().maxWr(DEPTH).maxSge(1).build());
+        final MemoryRegion sink = pb.allocateMemory((long)SLOT * DEPTH, Access.LOCAL_WRITE);
+        final QueuePair[] senders = new QueuePair[2];
+        final QueuePair[] receivers = new QueuePair[2];
+        final CompletionQueue[] sendCqs = new CompletionQueue[2];
+        final CompletionQueue[] recvCqs = new CompletionQueue[2];
+        for (int i = 0; i < 2; i++)
+        {
+            sendCqs[i] = ca.createCq(DEPTH);
+            recvCqs[i] = cb.createCq(DEPTH); // each receiver QP its own CQ: only the SRQ's lock orders the two
+            senders[i] = pa.createQueuePair(QpInit.builder().sendCq(sendCqs[i]).recvCq(sendCqs[i]).maxSendWr(DEPTH)
+                .maxInlineData(64).build());
+            receivers[i] = pb.createQueuePair(QpInit.builder().sendCq(recvCqs[i]).recvCq(recvCqs[i]).srq(srq)
+                .build());
+            senders[i].connect(receivers[i].localEndpoint());
+            receivers[i].connect(senders[i].localEndpoint());
+        }
+        final RecvWorkRequest recv = new RecvWorkRequest();
+        for (int slot = 0; slot < DEPTH; slot++)
+        {
+            assertEquals(0, srq.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
+        }
+        final MemoryRegion[] sources = {pa.allocateMemory(SLOT, Access.LOCAL_WRITE),
+            pa.allocateMemory(SLOT, Access.LOCAL_WRITE)};
+
+        pool = Executors.newFixedThreadPool(3);
+        final Future<?> first = pool.submit(() -> sendAll(senders[0], sendCqs[0], sources[0], 0));
+        final Future<?> second = pool.submit(() -> sendAll(senders[1], sendCqs[1], sources[1], 1));
+        final Future<?> receiver = pool.submit(() ->
+        {
+            final long[] received = new long[2];
+            final WorkCompletion[] wc = TestSupport.freshCompletions(8);
+            while (received[0] < MESSAGES || received[1] < MESSAGES)
+            {
+                for (int q = 0; q < 2; q++)
+                {
+                    final int n = recvCqs[q].poll(wc);
+                    for (int i = 0; i < n; i++)
+                    {
+                        final WorkCompletion c = wc[i];
+                        assertEquals(WcStatus.SUCCESS, c.status(), c::toString);
+                        assertEquals(receivers[q].qpNum(), c.qpNum());
+                        final int slot = (int)c.wrId();
+                        final long message = sink.buffer().getLong(SLOT * slot);
+                        assertEquals(q, message >>> 32, "the SEND of the QP that reported it");
+                        assertEquals(++received[q], message & 0xFFFF_FFFFL, "each sender's messages in order");
+                        assertEquals(0, srq.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
+                    }
+                }
+            }
+            return null;
+        });
+        first.get(50, TimeUnit.SECONDS);
+        second.get(50, TimeUnit.SECONDS);
+        receiver.get(50, TimeUnit.SECONDS);
+        assertTrue(events.isEmpty(), events::toString);
+    }
+
+    /** Sends {@link #MESSAGES} SENDs tagged with the sender, reaping their completions in order. */
+    private static Void sendAll(final QueuePair qp, final CompletionQueue cq, final MemoryRegion source,
+        final int sender)
+    {
+        final SendWorkRequest send = new SendWorkRequest();
+        final WorkCompletion[] wc = TestSupport.freshCompletions(8);
+        long sent = 0;
+        long completed = 0;
+        while (completed < MESSAGES)
+        {
+            if (sent < MESSAGES)
+            {
+                source.buffer().putLong(0, (long)sender << 32 | (sent + 1));
+                final int rc = qp.postSend(send.clear().wrId(sent + 1).opcode(Opcode.SEND)
+                    .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, 8));
+                if (rc == 0)
+                {
+                    sent++;
+                }
+                else
+                {
+                    assertEquals(Errors.ENOMEM, rc);
+                }
+            }
+            final int n = cq.poll(wc);
+            for (int i = 0; i < n; i++)
+            {
+                assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                assertEquals(++completed, wc[i].wrId(), "send completions in posting order");
+            }
+        }
+        return null;
     }
 
     /** Opens INVOKER devices under fresh names. */

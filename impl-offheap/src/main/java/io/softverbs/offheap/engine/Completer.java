@@ -364,20 +364,18 @@ final class Completer extends LinePadding
         {
             return;
         }
-        rq.lockConsumer();
+        final ResponderContext rs = qp.responder();
+        rs.lockReceives();
         try
         {
             while (rq.hasReceive())
             {
-                final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
-                qp.recvCq().produce(wrId, WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, qp.qpNum(), qp.destQpn(), 0, 0,
-                    0);
-                rq.consume();
+                Responder.completeReceive(rs, qp.destQpn(), WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, 0, 0, 0);
             }
         }
         finally
         {
-            rq.unlockConsumer();
+            rs.unlockReceives();
         }
     }
 

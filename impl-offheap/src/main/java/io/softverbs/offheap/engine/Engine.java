@@ -637,14 +637,15 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         final RecvRing rq = qp.ownReceiveRing();
         if (rq != null)
         {
-            rq.lockConsumer();
+            final ResponderContext rs = qp.responder();
+            rs.lockReceives();
             try
             {
                 rq.resetConsumer();
             }
             finally
             {
-                rq.unlockConsumer();
+                rs.unlockReceives();
             }
         }
         qp.link(null);

@@ -118,8 +118,7 @@ final class Responder extends LinePadding
     private int send(final SoftQp qp, final Opcode opcode, final InboundRequest request)
     {
         final ResponderContext rs = qp.responder();
-        final RecvRing rq = rs.receives;
-        rq.lockConsumer();
+        rs.lockReceives();
         try
         {
             final int check = checkSend(rs, opcode, request);
@@ -144,12 +143,12 @@ final class Responder extends LinePadding
         }
         finally
         {
-            rq.unlockConsumer();
+            rs.unlockReceives();
         }
     }
 
     /**
-     * Every check of a SEND before anything is placed, with the receive side's consumer lock held: the receive, the
+     * Every check of a SEND before anything is placed, with the receive side's lock held: the receive, the
      * source, the sink, the length, and the key to invalidate (kept in {@link #invalidating}).
      *
      * @return {@link Syndrome#ACK} if it may be placed now; a syndrome if it is refused with the receive left
@@ -197,38 +196,29 @@ final class Responder extends LinePadding
     }
 
     /**
-     * A SEND that passed {@link #checkSend}: one copy into the receive's buffers, then its completion. The CQ's
-     * producer lock is taken before the copy (see {@link SoftCq#lockProducer}).
+     * With the receive side's lock held, a SEND that passed {@link #checkSend}: one copy into the receive's
+     * buffers, then its completion. The lock is the CQ's, taken before the copy: taking a lock waits for every store
+     * before it to reach its cache line, so taken between the payload and the CQE it would hold the CQE back for the
+     * payload's line.
      */
     private void placeSend(final ResponderContext rs, final int srcQp, final Opcode opcode,
         final InboundRequest request)
     {
+        final long bytes = Segments.copy(source, target);
         int flags = solicitedFlag(request);
         if (opcode.hasImm())
         {
             flags |= WorkCompletion.FLAG_WITH_IMM;
         }
         final SoftMr invalidated = invalidating;
-        final SoftCq cq = rs.recvCq;
-        final boolean written;
-        cq.lockProducer();
-        try
+        if (invalidated != null)
         {
-            final long bytes = Segments.copy(source, target);
-            if (invalidated != null)
-            {
-                invalidating = null;
-                invalidated.invalidate(); // before the completion is visible, as the spec requires
-                flags |= WorkCompletion.FLAG_WITH_INV;
-            }
-            written = consumeReceive(rs, srcQp, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
-                invalidated != null ? request.invalidateRkey() : 0, flags);
+            invalidating = null;
+            invalidated.invalidate(); // before the completion is visible, as the spec requires
+            flags |= WorkCompletion.FLAG_WITH_INV;
         }
-        finally
-        {
-            cq.unlockProducer();
-        }
-        afterReceive(rs, written, WcStatus.SUCCESS, flags);
+        completeReceive(rs, srcQp, WcStatus.SUCCESS, WcOpcode.RECV, (int)bytes, request.immData(),
+            invalidated != null ? request.invalidateRkey() : 0, flags);
     }
 
     private int write(final ResponderContext rs, final InboundRequest request)
@@ -254,11 +244,10 @@ final class Responder extends LinePadding
     private int writeWithImm(final SoftQp qp, final InboundRequest request)
     {
         final ResponderContext rs = qp.responder();
-        final RecvRing rq = rs.receives;
-        rq.lockConsumer();
+        rs.lockReceives();
         try
         {
-            if (!rq.hasReceive())
+            if (!rs.receives.hasReceive())
             {
                 return Syndrome.RNR_NAK | rs.minRnrTimer;
             }
@@ -272,7 +261,7 @@ final class Responder extends LinePadding
         }
         finally
         {
-            rq.unlockConsumer();
+            rs.unlockReceives();
         }
     }
 
@@ -379,8 +368,7 @@ final class Responder extends LinePadding
     private boolean receiveDirect(final ResponderContext peer, final int requesterQpn, final Opcode opcode,
         final InboundRequest request)
     {
-        final RecvRing rq = peer.receives;
-        rq.lockConsumer();
+        peer.lockReceives();
         try
         {
             // Admission is read again under the lock: a reset or flush of the peer's receives, which holds it too,
@@ -390,12 +378,12 @@ final class Responder extends LinePadding
                 return false;
             }
             placeSend(peer, requesterQpn, opcode, request);
-            rq.readAhead(); // the completion is out: the next SEND's receive, while this core has time
+            peer.receives.readAhead(); // the completion is out: the next SEND's receive, while this core has time
             return true;
         }
         finally
         {
-            rq.unlockConsumer();
+            peer.unlockReceives();
         }
     }
 
@@ -437,33 +425,11 @@ final class Responder extends LinePadding
         }
     }
 
-    /** With the receive side's consumer lock held: consumes the head receive and writes its completion. */
-    private static void completeReceive(
-        final ResponderContext rs,
-        final int srcQp,
-        final WcStatus status,
-        final WcOpcode opcode,
-        final int byteLen,
-        final int imm,
-        final int invalidatedRkey,
-        final int flags)
-    {
-        final SoftCq cq = rs.recvCq;
-        final boolean written;
-        cq.lockProducer();
-        try
-        {
-            written = consumeReceive(rs, srcQp, status, opcode, byteLen, imm, invalidatedRkey, flags);
-        }
-        finally
-        {
-            cq.unlockProducer();
-        }
-        afterReceive(rs, written, status, flags);
-    }
-
-    /** With the consumer lock and the CQ's producer lock held: consumes the head receive, writes its CQE. */
-    private static boolean consumeReceive(
+    /**
+     * With the receive side's lock held ({@link ResponderContext#lockReceives}): consumes the head receive, writes its
+     * CQE, fires the CQ's event if armed and the SRQ's limit event if reached.
+     */
+    static void completeReceive(
         final ResponderContext rs,
         final int srcQp,
         final WcStatus status,
@@ -476,16 +442,10 @@ final class Responder extends LinePadding
         final RecvRing rq = rs.receives;
         final long wrId = rq.buffer().getLong(rq.headOffset() + RecvRing.WR_ID);
         rq.consume();
-        return rs.recvCq.produceLocked(wrId, status, opcode, byteLen, rs.qpn, srcQp, imm, invalidatedRkey, flags);
-    }
-
-    /** After a receive's completion, with the CQ's lock released: its event, and an SRQ's limit. */
-    private static void afterReceive(final ResponderContext rs, final boolean written, final WcStatus status,
-        final int flags)
-    {
-        if (written)
+        final SoftCq cq = rs.recvCq;
+        if (cq.produceLocked(wrId, status, opcode, byteLen, rs.qpn, srcQp, imm, invalidatedRkey, flags))
         {
-            rs.recvCq.notifyIfArmed(status, flags);
+            cq.notifyIfArmed(status, flags);
         }
         final SoftSrq srq = rs.srq;
         if (srq != null)

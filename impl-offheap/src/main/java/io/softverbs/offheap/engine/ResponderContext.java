@@ -86,6 +86,31 @@ public final class ResponderContext extends LinePadding
             opcode == Opcode.RDMA_READ || opcode.isAtomic();
     }
 
+    /**
+     * Takes the receive side's lock, which every consumer of the QP's receives holds from its first look at them to
+     * its completion's CQE: the QP's own engine (requests that travelled, flushes, resets) and, on the mem
+     * transport's direct path, a sender's thread. It is the receive CQ's producer lock, which the CQE needs anyway:
+     * one atomic for both. An SRQ, whose QPs may report to different CQs, has its own consumer lock, taken first.
+     */
+    void lockReceives()
+    {
+        if (srq != null)
+        {
+            receives.lockConsumer();
+        }
+        recvCq.lockProducer();
+    }
+
+    /** Releases what {@link #lockReceives} took. */
+    void unlockReceives()
+    {
+        recvCq.unlockProducer();
+        if (srq != null)
+        {
+            receives.unlockConsumer();
+        }
+    }
+
     /** @return the remote rights ({@code qp_access_flags}). */
     public int accessFlags()
     {

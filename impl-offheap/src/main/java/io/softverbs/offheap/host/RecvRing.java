@@ -8,8 +8,10 @@ import org.agrona.BitUtil;
 /**
  * A receive queue (of a QP or an SRQ) in device memory: fixed-size slots holding wr_id and SGEs, a producer
  * index published with a release store, and a consumer index published back. Producers are serialized by the QP's
- * or SRQ's post lock; consumers by {@link #lockConsumer}, because a receive is consumed by the QP's own engine
- * (requests that travelled, flushes, resets) and, on the mem transport's direct path, by the sending thread.
+ * or SRQ's post lock. Consumers hold "the lock" of the methods below, the receive side's lock of the QP they
+ * consume for (its receive CQ's producer lock, and an SRQ's {@link #lockConsumer} as well), because a receive is
+ * consumed by the QP's own engine (requests that travelled, flushes, resets) and, on the mem transport's direct
+ * path, by the sending thread.
  */
 public final class RecvRing extends LinePadding
 {
@@ -107,13 +109,13 @@ public final class RecvRing extends LinePadding
         return 0;
     }
 
-    /** Consumer: takes the consumer lock, which every consuming thread holds from its first look to its consume. */
+    /** Consumer of an SRQ: takes its consumer lock (its QPs may report to different CQs, whose locks differ). */
     public void lockConsumer()
     {
         consumerLock.lock();
     }
 
-    /** Consumer: releases the consumer lock. */
+    /** Consumer of an SRQ: releases its consumer lock. */
     public void unlockConsumer()
     {
         consumerLock.unlock();
