@@ -178,19 +178,9 @@ class DirectSendRaceTest
         long completed = 0;
         while (completed < MESSAGES)
         {
-            if (sent < MESSAGES)
+            if (sent < MESSAGES && trySend(qp, send, source, (long)sender << 32 | (sent + 1), sent + 1))
             {
-                source.buffer().putLong(0, (long)sender << 32 | (sent + 1));
-                final int rc = qp.postSend(send.clear().wrId(sent + 1).opcode(Opcode.SEND)
-                    .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, 8));
-                if (rc == 0)
-                {
-                    sent++;
-                }
-                else
-                {
-                    assertEquals(Errors.ENOMEM, rc);
-                }
+                sent++;
             }
             final int n = cq.poll(wc);
             for (int i = 0; i < n; i++)
@@ -200,6 +190,24 @@ class DirectSendRaceTest
             }
         }
         return null;
+    }
+
+    /**
+     * Posts a signaled inline SEND of one long.
+     *
+     * @return true if posted; false if the send queue is full (its completions not yet polled).
+     */
+    private static boolean trySend(final QueuePair qp, final SendWorkRequest send, final MemoryRegion source,
+        final long message, final long wrId)
+    {
+        source.buffer().putLong(0, message);
+        final int rc = qp.postSend(send.clear().wrId(wrId).opcode(Opcode.SEND)
+            .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, 8));
+        if (rc != 0)
+        {
+            assertEquals(Errors.ENOMEM, rc);
+        }
+        return rc == 0;
     }
 
     /** Opens INVOKER devices under fresh names. */
@@ -253,19 +261,9 @@ class DirectSendRaceTest
             long received = 0;
             while (completed < MESSAGES || received < MESSAGES)
             {
-                if (sent < MESSAGES)
+                if (sent < MESSAGES && trySend(qp, send, source, sent + 1, sent + 1))
                 {
-                    source.buffer().putLong(0, sent + 1);
-                    final int rc = qp.postSend(send.clear().wrId(sent + 1).opcode(Opcode.SEND)
-                        .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, 8));
-                    if (rc == 0)
-                    {
-                        sent++;
-                    }
-                    else
-                    {
-                        assertEquals(Errors.ENOMEM, rc);
-                    }
+                    sent++;
                 }
                 final int n = cq.poll(wc);
                 for (int i = 0; i < n; i++)

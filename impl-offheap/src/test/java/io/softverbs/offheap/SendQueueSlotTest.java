@@ -43,11 +43,7 @@ class SendQueueSlotTest
     @Test
     void aPolledCompletionHasFreedItsSlot()
     {
-        pair = Pair.open(ProgressMode.DEDICATED, o -> o.maxSendWr(DEPTH), true);
-        final MemoryRegion src = pair.a.alloc(64, Access.LOCAL_WRITE);
-        final MemoryRegion dst = pair.b.alloc(64, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
-        final SendWorkRequest write = new SendWorkRequest().opcode(Opcode.RDMA_WRITE)
-            .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(src, 0, 8).remote(dst.address(), dst.rkey());
+        final SendWorkRequest write = openWithSignaledWrite(ProgressMode.DEDICATED);
         final WorkCompletion[] wc = {new WorkCompletion()};
 
         // Exactly DEPTH requests, so that each completion polled stands for a slot nobody has taken again. Posting
@@ -88,11 +84,7 @@ class SendQueueSlotTest
     {
         // INVOKER, and a peer ready for WRITEs: each WRITE executes and completes inside its post (the direct path),
         // or, in the lanes run, waits for the engines; either way nothing is polled yet, so the queue is full.
-        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxSendWr(DEPTH), true);
-        final MemoryRegion src = pair.a.alloc(64, Access.LOCAL_WRITE);
-        final MemoryRegion dst = pair.b.alloc(64, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
-        final SendWorkRequest write = new SendWorkRequest().opcode(Opcode.RDMA_WRITE)
-            .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(src, 0, 8).remote(dst.address(), dst.rkey());
+        final SendWorkRequest write = openWithSignaledWrite(ProgressMode.INVOKER);
         for (int i = 0; i < DEPTH; i++)
         {
             assertEquals(0, pair.qpA.postSend(write.wrId(i)), "post " + i);
@@ -105,6 +97,16 @@ class SendQueueSlotTest
             assertEquals(round, wc.wrId());
             assertEquals(0, pair.qpA.postSend(write.wrId(DEPTH + round)), "round " + round + ": a polled slot");
         }
+    }
+
+    /** Opens a pair whose send queue holds {@link #DEPTH} requests. @return a signaled inline WRITE from A to B. */
+    private SendWorkRequest openWithSignaledWrite(final ProgressMode mode)
+    {
+        pair = Pair.open(mode, o -> o.maxSendWr(DEPTH), true);
+        final MemoryRegion src = pair.a.alloc(64, Access.LOCAL_WRITE);
+        final MemoryRegion dst = pair.b.alloc(64, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        return new SendWorkRequest().opcode(Opcode.RDMA_WRITE).flags(SendFlags.SIGNALED | SendFlags.INLINE)
+            .sge(src, 0, 8).remote(dst.address(), dst.rkey());
     }
 
     /** Posts once the engine has freed the slot, so a refusal is counted once and the loop goes on. */
