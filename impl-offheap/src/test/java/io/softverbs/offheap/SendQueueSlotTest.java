@@ -99,6 +99,29 @@ class SendQueueSlotTest
         }
     }
 
+    @Test
+    void aHandlerMayPostIntoTheSlotOfTheCompletionItIsHanded()
+    {
+        final SendWorkRequest write = openWithSignaledWrite(ProgressMode.INVOKER);
+        for (int i = 0; i < DEPTH; i++)
+        {
+            assertEquals(0, pair.qpA.postSend(write.wrId(i)), "post " + i);
+        }
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        final int[] posted = new int[1];
+        while (posted[0] < DEPTH)
+        {
+            assertTrue(System.nanoTime() < deadline, "no completion");
+            pair.b.ctx.progress(); // the lanes run: the peer answers
+            pair.a.sendCq.poll(wc ->
+            {
+                assertEquals(WcStatus.SUCCESS, wc.status(), wc::toString);
+                // The queue is full of requests whose completions nobody polled but this one: its slot is free.
+                assertEquals(0, pair.qpA.postSend(write.wrId(DEPTH + posted[0]++)), "a post from the handler");
+            }, 1);
+        }
+    }
+
     /** Opens a pair whose send queue holds {@link #DEPTH} requests. @return a signaled inline WRITE from A to B. */
     private SendWorkRequest openWithSignaledWrite(final ProgressMode mode)
     {

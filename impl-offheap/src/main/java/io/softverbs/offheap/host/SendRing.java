@@ -144,10 +144,10 @@ public final class SendRing extends LinePadding
         doorbell.putLongRelease(DB_RELEASED_WQES, doorbell.getLong(DB_RELEASED_WQES) - change);
     }
 
-    /** The CQ's consumer: a completion of this queue's was polled, and its slot is free. */
-    public void noteCompletionPolled()
+    /** The CQ's consumer: completions of this queue's were polled, and their slots are free. @param n how many. */
+    public void noteCompletionsPolled(final int n)
     {
-        doorbell.putLongRelease(DB_POLLED, doorbell.getLong(DB_POLLED) + 1);
+        doorbell.putLongRelease(DB_POLLED, doorbell.getLong(DB_POLLED) + n);
     }
 
     /** @return the blocks of NOP padding a WQE of this size needs first, so that it does not wrap. */

@@ -30,7 +30,8 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     private final SoftContext context;
     private final CqRing ring;
     private final SoftChannel channel;
-    private final WorkCompletion flyweight = new WorkCompletion();
+    /** The handler's view of a completion: copied out of the ring, which is free again when the handler runs. */
+    private final WorkCompletion taken = new WorkCompletion();
     private volatile int armed;
     private boolean overflowed;
     private volatile boolean closed;
@@ -221,11 +222,13 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         int offset;
         while (count < out.length && (offset = ring.peek()) >= 0)
         {
-            final WorkCompletion wc = out[count++];
-            ring.copyTo(offset, wc);
+            ring.copyTo(offset, out[count++]);
             ring.advance();
+        }
+        if (count > 0)
+        {
             ring.publishConsumer();
-            freeSendSlot(wc.opcode(), wc.qpNum());
+            freeSendSlots(out, count);
         }
         return count;
     }
@@ -243,33 +246,62 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         int offset;
         while (count < max && (offset = ring.peek()) >= 0)
         {
-            flyweight.wrap(ring.buffer().view(), offset);
-            count++;
-            handler.onCompletion(flyweight);
-            final WcOpcode opcode = flyweight.opcode();
-            final int qpNum = flyweight.qpNum();
+            // Copied out and released first, so that a handler posting into the send queue slot this completion
+            // held finds it free, and the CQ slot free for the completion of what it posts.
+            ring.copyTo(offset, taken);
             ring.advance();
             ring.publishConsumer();
-            freeSendSlot(opcode, qpNum);
+            if (isSend(taken.opcode()))
+            {
+                freeSendSlots(taken.qpNum(), 1);
+            }
+            count++;
+            handler.onCompletion(taken);
         }
         return count;
     }
 
     /**
-     * A send completion, once polled and its CQE released, frees its slot in its QP's send queue
-     * ({@link SendRing#hasWqeRoom}), as {@code ibv_poll_cq} does on an RNIC. Released first, so that a request posted
-     * into the slot finds room for its own completion.
+     * Send completions, once polled and their CQEs released, free their slots in their QPs' send queues
+     * ({@link SendRing#hasWqeRoom}), as {@code ibv_poll_cq} does on an RNIC: one look-up per run of one QP's.
      */
-    private void freeSendSlot(final WcOpcode opcode, final int qpNum)
+    private void freeSendSlots(final WorkCompletion[] polled, final int count)
     {
-        if (opcode != WcOpcode.RECV && opcode != WcOpcode.RECV_RDMA_WITH_IMM)
+        int qpNum = 0;
+        int run = 0;
+        for (int i = 0; i < count; i++)
         {
-            final SoftQp qp = context.lookupQp(qpNum);
-            if (qp != null)
+            final WorkCompletion wc = polled[i];
+            if (isSend(wc.opcode()))
             {
-                qp.sendRing().noteCompletionPolled();
+                final int next = wc.qpNum();
+                if (run > 0 && next != qpNum)
+                {
+                    freeSendSlots(qpNum, run);
+                    run = 0;
+                }
+                qpNum = next;
+                run++;
             }
         }
+        if (run > 0)
+        {
+            freeSendSlots(qpNum, run);
+        }
+    }
+
+    private void freeSendSlots(final int qpNum, final int slots)
+    {
+        final SoftQp qp = context.lookupQp(qpNum);
+        if (qp != null)
+        {
+            qp.sendRing().noteCompletionsPolled(slots);
+        }
+    }
+
+    private static boolean isSend(final WcOpcode opcode)
+    {
+        return opcode != WcOpcode.RECV && opcode != WcOpcode.RECV_RDMA_WITH_IMM;
     }
 
     @Override
