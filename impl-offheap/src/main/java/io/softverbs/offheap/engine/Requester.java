@@ -20,9 +20,9 @@ import io.softverbs.offheap.transport.WqeRequest;
 
 /**
  * The requester stage (rxe's req): walks a scheduled QP's send ring from the doorbell, checks each WQE's local
- * memory, executes local operations, executes one-sided operations at once where the peer is in this process
- * (mem), and hands the rest to the transport with a PSN. It stops at a fence, at the READ/atomic limit, during an
- * RNR wait, and when the transport is full.
+ * memory, executes local operations, executes one-sided operations and SENDs at once where the peer is in this
+ * process (mem), and hands the rest to the transport with a PSN. It stops at a fence, at the READ/atomic limit,
+ * during an RNR wait, and when the transport is full.
  */
 final class Requester extends LinePadding
 {

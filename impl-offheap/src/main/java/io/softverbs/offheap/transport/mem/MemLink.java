@@ -20,9 +20,9 @@ import org.agrona.BufferUtil;
  * cumulative ACK PSN in this link's ACK cell (its own cache line), and the requester reads the cell when it has
  * a reason to ({@link #pollAck}), so an ACK costs the responder one plain store. That store moves a line of the
  * requester's, so the responder makes it before its application sees the request only when the request asked for
- * its ACK (the AckReq byte); otherwise after its next post has sent the reply. One-sided operations often need no
- * request at all: the link hands the requester the peer's responder context ({@link #directPeer}) to execute them
- * against.
+ * its ACK (the AckReq byte); otherwise after its next post has sent the reply. One-sided operations and SENDs often
+ * need no request at all: the link hands the requester the peer's responder context ({@link #directPeer}) to execute
+ * them against.
  */
 final class MemLink extends LinePadding implements Link
 {
@@ -34,7 +34,7 @@ final class MemLink extends LinePadding implements Link
 
     private final SoftQp local;
     private final SoftQp peer;
-    /** The peer's responder, if one-sided operations may execute against it directly; null if they travel. */
+    /** The peer's responder, if requests may execute against it directly; null if they all travel. */
     private final ResponderContext directPeer;
     /** Copied: the data path never reads the peer's objects, whose cache lines the peer's thread writes. */
     private final int peerQpn;

@@ -20,14 +20,15 @@ import io.softverbs.offheap.transport.Transport;
  * header and, when small, its inline payload; otherwise the responder reads SGE lists and payloads in place in the
  * requester's send ring, and moves the data with one copy.
  * <p>
- * One-sided operations (WRITE, READ, atomics) do not travel at all when nothing else of their QP is in flight: the
- * requester executes them against the peer's memory itself ({@link Link#directPeer}). The system property
- * {@value #DIRECT_PROPERTY}{@code =false}, read when a device opens, turns that off, so every request goes
+ * One-sided operations (WRITE, READ, atomics), and SENDs to a peer with a receive posted, do not travel at all when
+ * nothing else of their QP is in flight: the requester executes them against the peer itself
+ * ({@link Link#directPeer}), a SEND consuming the peer's receive and writing its completion. The system property
+ * {@value #DIRECT_PROPERTY}{@code =false}, read when a context opens, turns that off, so every request goes
  * through the lanes as on a wire: for tests of the lanes, and to compare the two.
  */
 public final class MemTransport extends LinePadding implements Transport
 {
-    /** System property: {@code false} sends one-sided operations through the lanes too. */
+    /** System property: {@code false} sends one-sided operations and SENDs through the lanes too. */
     public static final String DIRECT_PROPERTY = "softverbs.mem.direct";
 
     static final int RSP_DST_QPN = 4;
