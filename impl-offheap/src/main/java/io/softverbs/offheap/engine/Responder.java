@@ -427,7 +427,7 @@ final class Responder extends LinePadding
 
     /**
      * With the receive side's lock held ({@link ResponderContext#lockReceives}): consumes the head receive, writes its
-     * CQE, fires the CQ's event if armed and the SRQ's limit event if reached.
+     * CQE, fires the CQ's channel if armed, and notes an SRQ limit it crossed (raised once the lock is released).
      */
     static void completeReceive(
         final ResponderContext rs,
@@ -450,7 +450,11 @@ final class Responder extends LinePadding
         final SoftSrq srq = rs.srq;
         if (srq != null)
         {
-            srq.afterConsume();
+            final int crossed = srq.afterConsume();
+            if (crossed > 0)
+            {
+                rs.srqLimitCrossed = crossed; // raised when the lock is released
+            }
         }
     }
 

@@ -33,6 +33,8 @@ public final class ResponderContext extends LinePadding
     /** The SRQ, or null. */
     final SoftSrq srq;
     final SoftCq recvCq;
+    /** Written with the receive side's lock held: the SRQ limit a consume crossed, raised once it is released. */
+    int srqLimitCrossed;
     int accessFlags;
     int minRnrTimer;
     /** The QPN whose requests are executed now (RTR, RTS, SQD), or {@link #NOBODY}; stored last by the control stage. */
@@ -101,13 +103,22 @@ public final class ResponderContext extends LinePadding
         recvCq.lockProducer();
     }
 
-    /** Releases what {@link #lockReceives} took. */
+    /**
+     * Releases what {@link #lockReceives} took, then raises the events its holder noted (the CQ's overflow, an SRQ
+     * limit crossed): an application's handler never runs with a lock of ours held.
+     */
     void unlockReceives()
     {
-        recvCq.unlockProducer();
+        final int crossed = srqLimitCrossed;
         if (srq != null)
         {
+            srqLimitCrossed = 0;
             receives.unlockConsumer();
+        }
+        recvCq.unlockProducer();
+        if (crossed > 0)
+        {
+            srq.raiseLimitReached(crossed);
         }
     }
 

@@ -26,6 +26,7 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     private static final int DISARMED = 0;
     private static final int ARMED_ANY = 1;
     private static final int ARMED_SOLICITED = 2;
+    private static final int NO_OVERFLOW = -1;
 
     private final SoftContext context;
     private final CqRing ring;
@@ -34,6 +35,8 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     private final WorkCompletion taken = new WorkCompletion();
     private volatile int armed;
     private boolean overflowed;
+    /** Written with the producer lock held: the QP whose completion overflowed the CQ, until the event is raised. */
+    private int overflowQpNum = NO_OVERFLOW;
     private volatile boolean closed;
 
     /**
@@ -107,10 +110,18 @@ public final class SoftCq extends LinePadding implements CompletionQueue
         ring.lockProducer();
     }
 
-    /** Releases the producer lock. */
+    /** Releases the producer lock, then raises {@link AsyncEventType#CQ_ERR} if the CQ overflowed meanwhile. */
     public void unlockProducer()
     {
+        final int qpNum = overflowQpNum;
+        if (qpNum == NO_OVERFLOW)
+        {
+            ring.unlockProducer();
+            return;
+        }
+        overflowQpNum = NO_OVERFLOW;
         ring.unlockProducer();
+        context.raise(Text.overflow(qpNum, ring.capacity()));
     }
 
     /**
@@ -148,7 +159,7 @@ public final class SoftCq extends LinePadding implements CompletionQueue
             if (!overflowed)
             {
                 overflowed = true;
-                context.raise(Text.overflow(qpNum, ring.capacity()));
+                overflowQpNum = qpNum; // raised when the lock is released: the handler may call into the device
             }
             return false;
         }

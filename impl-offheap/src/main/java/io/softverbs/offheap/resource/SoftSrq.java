@@ -70,15 +70,31 @@ public final class SoftSrq implements SharedReceiveQueue
         }
     }
 
-    /** Engine: called after a receive was consumed; fires the limit event once when armed. */
-    public void afterConsume()
+    /**
+     * A consumer, with the receive side's lock held, after a receive was consumed: disarms the limit once fewer
+     * receives than it remain.
+     *
+     * @return the limit that was crossed, for {@link #raiseLimitReached} once the lock is released; 0 if none.
+     */
+    public int afterConsume()
     {
         final int armedLimit = limit;
         if (armedLimit > 0 && ring.available() < armedLimit)
         {
             limit = 0;
-            context.raise(Text.limitReached(armedLimit));
+            return armedLimit;
         }
+        return 0;
+    }
+
+    /**
+     * Raises the limit event, with no lock held: the application's handler may post into this SRQ or anywhere else.
+     *
+     * @param crossed the limit {@link #afterConsume} returned.
+     */
+    public void raiseLimitReached(final int crossed)
+    {
+        context.raise(Text.limitReached(crossed));
     }
 
     @Override
