@@ -18,8 +18,10 @@ import io.softverbs.offheap.host.DeviceBuffer;
 import io.softverbs.offheap.host.SendRing;
 
 /**
- * A completion queue ({@code ibv_cq}). The engine of its context produces CQEs into the ring; one application
- * thread at a time polls it. Notification arming is a single volatile word the engine checks per CQE.
+ * A completion queue ({@code ibv_cq}). The engine of its context produces CQEs into the ring, and so does the thread
+ * of a sender whose SEND the mem transport executes directly, each under the ring's producer lock; one application
+ * thread at a time polls it. A polled send completion frees its slot in its QP's send queue. Notification arming is
+ * a single volatile word a producer checks per CQE.
  */
 public final class SoftCq extends LinePadding implements CompletionQueue
 {
@@ -126,7 +128,7 @@ public final class SoftCq extends LinePadding implements CompletionQueue
 
     /**
      * With the producer lock held: writes one CQE (see {@link #produce}); the caller then calls
-     * {@link #notifyIfArmed} once it has released the lock.
+     * {@link #notifyIfArmed}, with the lock held or not (it only wakes the channel's waiters).
      *
      * @param wrId    user cookie.
      * @param status  status.
@@ -180,7 +182,8 @@ public final class SoftCq extends LinePadding implements CompletionQueue
     }
 
     /**
-     * After a CQE was written (and the lock released): fires the completion channel if the CQ is armed for it.
+     * After a CQE was written: fires the completion channel if the CQ is armed for it. It runs no application code,
+     * so the producer lock may still be held.
      *
      * @param status the completion's status.
      * @param flags  its {@link WorkCompletion} flags.
