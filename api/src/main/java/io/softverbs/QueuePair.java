@@ -44,6 +44,38 @@ public interface QueuePair extends AutoCloseable
     int postSend(SendWorkRequest wr);
 
     /**
+     * {@code ibv_post_send} of a list (the requests libibverbs chains through {@code next}): posts
+     * {@code list[offset]} .. {@code list[offset + length - 1]} in order, as one doorbell. A device may execute the
+     * whole list under one entry into its engine, which is what makes a list cheaper than as many single posts.
+     * <p>
+     * Like {@code ibv_post_send}, it stops at the first request it refuses (its {@code bad_wr}) and posts nothing
+     * after it; the requests before it are posted. The usual refusal is a full send queue: reap completions and
+     * post again from the refused request.
+     *
+     * @param list   the requests; each may be reused when this returns.
+     * @param offset the first request to post.
+     * @param length how many to post.
+     * @return how many were posted, from {@code offset}: {@code length} when all were; fewer when
+     * {@code list[offset + n]} was refused, for the reason {@link #postSend(SendWorkRequest)} gives
+     * ({@link Errors#ENOMEM}, {@link Errors#EINVAL}, {@link Errors#EPERM}). A range outside the array posts nothing.
+     */
+    default int postSend(final SendWorkRequest[] list, final int offset, final int length)
+    {
+        if (offset < 0 || length < 0 || offset > list.length - length)
+        {
+            return 0;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (postSend(list[offset + i]) != 0)
+            {
+                return i;
+            }
+        }
+        return length;
+    }
+
+    /**
      * {@code ibv_post_recv}.
      *
      * @param wr the request; may be reused when this returns.

@@ -232,6 +232,96 @@ class ZeroGarbageTest
         }
     }
 
+    /**
+     * Bursts of SENDs posted as one list ({@code postSend(list, 0, n)}), the last one signaled, into receives the
+     * peer reposts as they complete.
+     */
+    private static final class ListBurst implements Loop
+    {
+        static final int BURST = 16;
+
+        final Context ctxA;
+        final Context ctxB;
+        final QueuePair qpA;
+        final QueuePair qpB;
+        final CompletionQueue sendCq;
+        final CompletionQueue recvCq;
+        final MemoryRegion dst;
+        final SendWorkRequest[] sends = new SendWorkRequest[BURST];
+        final RecvWorkRequest recv = new RecvWorkRequest();
+        final Counter sent = new Counter();
+        final Counter received = new Counter();
+        long failures;
+
+        ListBurst(final Pair pair, final MemoryRegion src, final MemoryRegion dst)
+        {
+            ctxA = pair.a.ctx;
+            ctxB = pair.b.ctx;
+            qpA = pair.qpA;
+            qpB = pair.qpB;
+            sendCq = pair.a.sendCq;
+            recvCq = pair.b.recvCq;
+            this.dst = dst;
+            for (int i = 0; i < BURST; i++)
+            {
+                sends[i] = new SendWorkRequest().opcode(Opcode.SEND).sge(src, 0, 64)
+                    .flags(i == BURST - 1 ? SendFlags.SIGNALED | SendFlags.INLINE : SendFlags.INLINE);
+            }
+        }
+
+        /** {@code n} bursts: repost BURST receives, post the list, drive both engines until every completion. */
+        @Override
+        public void run(final long first, final int n)
+        {
+            for (long i = first; i < first + n; i++)
+            {
+                for (int k = 0; k < BURST; k++)
+                {
+                    if (qpB.postRecv(recv.clear().wrId(i).sge(dst, k * 64L, 64)) != 0)
+                    {
+                        failures++;
+                        return;
+                    }
+                }
+                sends[BURST - 1].wrId(i);
+                if (qpA.postSend(sends, 0, BURST) != BURST)
+                {
+                    failures++;
+                    return;
+                }
+                sent.expectedWrId = i;
+                received.expectedWrId = i;
+                final long sentTarget = sent.count + 1;
+                final long receivedTarget = received.count + BURST;
+                final long deadline = System.nanoTime() + WAIT_NANOS;
+                while (sent.count != sentTarget || received.count != receivedTarget)
+                {
+                    ctxA.progress();
+                    ctxB.progress();
+                    sendCq.poll(sent, 1);
+                    recvCq.poll(received, BURST);
+                    if (System.nanoTime() - deadline > 0)
+                    {
+                        failures++;
+                        return;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public long failures()
+        {
+            return failures + sent.errors + received.errors + Math.abs(sent.count * BURST - received.count);
+        }
+
+        @Override
+        public long completed()
+        {
+            return sent.count;
+        }
+    }
+
     @Test
     void postAndPollAllocateNothingInSteadyState()
     {
@@ -250,6 +340,16 @@ class ZeroGarbageTest
         final MemoryRegion remote = pair.b.alloc(4096,
             Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC);
         assertSteadyStateAllocatesNothing(new OneSided(pair, local, remote), "WRITE+READ+FETCH_ADD iterations");
+    }
+
+    @Test
+    void postListsAllocateNothingInSteadyState()
+    {
+        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64).maxRecvWr(ListBurst.BURST), true);
+        final MemoryRegion src = pair.a.alloc(4096, Access.LOCAL_WRITE);
+        final MemoryRegion dst = pair.b.alloc(4096, Access.LOCAL_WRITE);
+        assertSteadyStateAllocatesNothing(new ListBurst(pair, src, dst), "bursts of " + ListBurst.BURST +
+            " SENDs posted as a list");
     }
 
     private static void assertSteadyStateAllocatesNothing(final Loop loop, final String what)

@@ -18,6 +18,8 @@ public record AnchorSettings(int rounds, int iterations, int warmup, long messag
     public static final int RATE_SIZE = 64;
     /** send_bw's CQ moderation in the message-rate target. */
     public static final int RATE_CQ_MODERATION = 64;
+    /** send_bw's post list in the message-rate target's second form ({@code -l}; its CQ moderation is the same). */
+    public static final int RATE_POST_LIST = 64;
     /** Block sizes of the bandwidth targets: 64 KiB and 1 MiB. */
     public static final int[] COPY_SIZES = {64 << 10, 1 << 20};
 }

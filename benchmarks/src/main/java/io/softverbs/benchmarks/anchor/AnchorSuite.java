@@ -132,25 +132,38 @@ public final class AnchorSuite
         }
     }
 
-    /** Agrona's single-producer message rate, then softverbs send_bw of the same message size. */
+    /**
+     * Agrona's single-producer message rate, then softverbs send_bw of the same message size, one request per post
+     * and then a list per post ({@code -l}), then Agrona again. The ring has no list form: its producer writes one
+     * message per call either way.
+     */
     private final class MessageRate
     {
         private final AgronaRingRate ring = new AgronaRingRate(AnchorSettings.RATE_SIZE);
         private final Series agronaRate = series(ring.name(), false, Series.Kind.MESSAGES_PER_SECOND);
         private final Series sendRate = series("softverbs send_bw " + AnchorSettings.RATE_SIZE + " B, 1 QP, -Q " +
             AnchorSettings.RATE_CQ_MODERATION + ", inline", true, Series.Kind.MESSAGES_PER_SECOND);
+        private final Series listRate = series("softverbs send_bw " + AnchorSettings.RATE_SIZE + " B, 1 QP, -l " +
+            AnchorSettings.RATE_POST_LIST + " (-Q " + AnchorSettings.RATE_POST_LIST + "), inline", true,
+            Series.Kind.MESSAGES_PER_SECOND);
         private final Series agronaRateAfter = series(ring.name() + AFTER, false, Series.Kind.MESSAGES_PER_SECOND);
         private final Comparison comparison = comparison(new Comparison("send_bw 64 B msg rate vs Agrona ring SP rate",
             "Mmsg/s", Comparison.Goal.AT_LEAST, 0.5, Comparison.RATE_MOVED));
+        private final Comparison listComparison = comparison(new Comparison(
+            "send_bw 64 B -l " + AnchorSettings.RATE_POST_LIST + " msg rate vs Agrona ring SP rate", "Mmsg/s",
+            Comparison.Goal.AT_LEAST, 0.5, Comparison.RATE_MOVED));
 
         void run(final int round)
         {
             ring.messagesPerSecond(settings.messages() / 10); // warm-up
             final double r = measure(agronaRate, ring.messagesPerSecond(settings.messages()));
             final double s = measure(sendRate, softverbs.sendBandwidth(AnchorSettings.RATE_SIZE,
-                AnchorSettings.RATE_CQ_MODERATION, settings.messages()).messagesPerSecond());
+                AnchorSettings.RATE_CQ_MODERATION, 1, settings.messages()).messagesPerSecond());
+            final double l = measure(listRate, softverbs.sendBandwidth(AnchorSettings.RATE_SIZE,
+                AnchorSettings.RATE_POST_LIST, AnchorSettings.RATE_POST_LIST, settings.messages()).messagesPerSecond());
             final double r2 = measure(agronaRateAfter, ring.messagesPerSecond(settings.messages()));
             comparison.add(round, s / 1e6, r / 1e6, r2 / 1e6);
+            listComparison.add(round, l / 1e6, r / 1e6, r2 / 1e6);
         }
     }
 

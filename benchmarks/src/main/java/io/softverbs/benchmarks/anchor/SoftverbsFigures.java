@@ -52,13 +52,15 @@ final class SoftverbsFigures
     /**
      * @param size         message size.
      * @param cqModeration one signaled send in this many.
+     * @param postList     requests per post ({@code -l}; above 1, the CQ moderation must equal it).
      * @param messages     messages to send (a tenth as many again to warm up).
      * @return send_bw's result on one QP, inline up to 64 bytes.
      */
-    BandwidthResult sendBandwidth(final int size, final int cqModeration, final long messages)
+    BandwidthResult sendBandwidth(final int size, final int cqModeration, final int postList, final long messages)
     {
         return (BandwidthResult)run(PerfTest.SEND_BW, "-s", Integer.toString(size), "-q", "1",
-            "-Q", Integer.toString(cqModeration), "-I", "64", "-n", Long.toString(messages),
+            "-Q", Integer.toString(cqModeration), "-l", Integer.toString(postList), "-I", "64",
+            "-n", Long.toString(messages),
             "--warmup", Long.toString(messages / 10));
     }
 

@@ -83,6 +83,11 @@ public final class PerfOptions
             BANDWIDTH_CQ_MODERATION + " for bandwidth tests).")
     Integer cqModeration;
 
+    @Option(names = {"-l", "--post_list"}, paramLabel = "N", defaultValue = "1",
+        description = "Post lists of N requests, one postSend per list, instead of one per request (bandwidth " +
+            "tests). As in perftest, N > 1 sets the CQ moderation to N: the last request of each list is signaled.")
+    int postList;
+
     @Option(names = {"-I", "--inline_size"}, paramLabel = "BYTES",
         description = "Send payloads up to this size inline (default " + LATENCY_INLINE + " for latency, 0 for bandwidth tests).")
     Integer inlineSize;
@@ -165,7 +170,8 @@ public final class PerfOptions
     {
         final boolean latency = test.isLatency();
         final int[] sizes = sizes(test);
-        final int mod = cqModeration != null ? cqModeration : latency ? LATENCY_CQ_MODERATION : BANDWIDTH_CQ_MODERATION;
+        final int mod = postList > 1 ? postList :
+            cqModeration != null ? cqModeration : latency ? LATENCY_CQ_MODERATION : BANDWIDTH_CQ_MODERATION;
         final int inline = inlineSize != null ? inlineSize : latency ? LATENCY_INLINE : 0;
         final boolean withImm = sendWithImm || writeWithImm;
 
@@ -173,6 +179,8 @@ public final class PerfOptions
         require(iterations == 0 || durationSec == 0, "-n and -D exclude each other");
         require(txDepth >= 1 && txDepth <= MAX_DEPTH, "-t must be in [1, " + MAX_DEPTH + "]: " + txDepth);
         require(rxDepth >= 1 && rxDepth <= MAX_DEPTH, "-r must be in [1, " + MAX_DEPTH + "]: " + rxDepth);
+        require(postList >= 1 && postList <= txDepth, "-l must be in [1, tx depth " + txDepth + "]: " + postList);
+        require(postList == 1 || !latency, "-l applies to bandwidth tests, as perftest's does");
         require(mod >= 1 && mod <= txDepth, "-Q must be in [1, tx depth " + txDepth + "]: " + mod);
         require(inline >= 0 && inline <= 16384, "-I must be in [0, 16384]: " + inline);
         require(qps >= 1 && qps <= 1024, "-q must be in [1, 1024]: " + qps);
@@ -191,8 +199,8 @@ public final class PerfOptions
         require(warmup >= -1, "--warmup must not be negative");
         require(warmupLimitSec >= 0, "--warmup-limit must not be negative");
         final ProgressMode mode = progress != null ? progress : events ? ProgressMode.DEDICATED : ProgressMode.INVOKER;
-        return new PerfSettings(test, sizes, iterations, warmup, warmupLimitSec, durationSec, txDepth, mod, inline, qps,
-            outstanding, rxDepth, withImm, events, useSrq, atomicType.opcode(), hgrm, plot, host, port,
+        return new PerfSettings(test, sizes, iterations, warmup, warmupLimitSec, durationSec, txDepth, mod, postList,
+            inline, qps, outstanding, rxDepth, withImm, events, useSrq, atomicType.opcode(), hgrm, plot, host, port,
             transport, mode);
     }
 

@@ -19,6 +19,7 @@ import io.softverbs.ProgressMode;
  * @param durationSec    if positive, run each size for this long instead of a count ({@code -D}).
  * @param txDepth        send queue depth per QP ({@code -t}).
  * @param cqModeration   one signaled send every this many ({@code -Q}).
+ * @param postList       requests per {@code postSend} of a list ({@code -l}); 1 posts them one by one.
  * @param inlineSize     largest payload sent inline ({@code -I}); also the QPs' maxInlineData.
  * @param qps            number of QPs ({@code -q}).
  * @param outstanding    outstanding RDMA READs/atomics per QP ({@code -o}).
@@ -43,6 +44,7 @@ public record PerfSettings(
     int durationSec,
     int txDepth,
     int cqModeration,
+    int postList,
     int inlineSize,
     int qps,
     int outstanding,
@@ -172,7 +174,7 @@ public record PerfSettings(
     {
         return "PerfSettings{" + fingerprint() + ", iterations=" + iterations + ", warmup=" + warmup +
             ", warmupLimit=" + warmupLimitSec + ", duration=" + durationSec + ", txDepth=" + txDepth +
-            ", cqMod=" + cqModeration +
+            ", cqMod=" + cqModeration + ", postList=" + postList +
             ", inline=" + inlineSize + ", outstanding=" + outstanding + ", rxDepth=" + rxDepth +
             ", events=" + events + ", hgrm=" + hgrm + ", plot=" + plot + ", host=" + host + ", port=" + port +
             ", transport=" + transport + ", progress=" + progress + '}';

@@ -123,6 +123,19 @@ class PerfOptionsTest
     }
 
     @Test
+    void aPostListSetsTheCqModerationAsInPerftest()
+    {
+        final PerfSettings s = PerfOptions.parse("-l", "32", "-Q", "4").toSettings(PerfTest.SEND_BW);
+        assertEquals(32, s.postList());
+        assertEquals(32, s.cqModeration());
+        assertEquals(1, PerfOptions.parse().toSettings(PerfTest.SEND_BW).postList());
+        assertThrows(IllegalArgumentException.class, () -> PerfOptions.parse("-l", "2").toSettings(PerfTest.SEND_LAT));
+        assertThrows(IllegalArgumentException.class,
+            () -> PerfOptions.parse("-l", "64", "-t", "32").toSettings(PerfTest.SEND_BW));
+        assertThrows(IllegalArgumentException.class, () -> PerfOptions.parse("-l", "0").toSettings(PerfTest.SEND_BW));
+    }
+
+    @Test
     void zeroQpsAreRefused()
     {
         assertThrows(IllegalArgumentException.class, () -> PerfOptions.parse("-q", "0").toSettings(PerfTest.SEND_BW));

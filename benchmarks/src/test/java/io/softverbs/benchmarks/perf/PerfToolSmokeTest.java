@@ -45,6 +45,9 @@ class PerfToolSmokeTest
             Arguments.of(PerfTest.WRITE_LAT, List.of("--progress", "DEDICATED", "-I", "0")),
             Arguments.of(PerfTest.ATOMIC_LAT, List.of("-A", "CMP_AND_SWAP")),
             Arguments.of(PerfTest.SEND_BW, List.of("-q", "2", "-Q", "8", "-t", "32", "--use-srq", "-I", "64")),
+            // Post lists: 200 requests make a short last list, which must still end signaled.
+            Arguments.of(PerfTest.SEND_BW, List.of("-l", "16", "-q", "2", "-I", "64")),
+            Arguments.of(PerfTest.WRITE_BW, List.of("-l", "7", "-t", "16")),
             Arguments.of(PerfTest.WRITE_BW, List.of("-q", "3", "--write_with_imm", "-e")),
             Arguments.of(PerfTest.READ_BW, List.of("-o", "4", "-s", "1024")),
             Arguments.of(PerfTest.ATOMIC_BW, List.of("-A", "CMP_AND_SWAP", "-q", "2")));

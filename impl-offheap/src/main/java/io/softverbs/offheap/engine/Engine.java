@@ -344,6 +344,35 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     }
 
     /**
+     * The fused post's cycle for a list (see {@link Requester#executePostedList}): the leading requests of
+     * {@code list[from..end)} that may execute at once, executed under one entry into the cycle.
+     *
+     * @param qp   the posting QP.
+     * @param list the requests.
+     * @param from the first to execute.
+     * @param end  one past the last.
+     * @return how many were executed, from {@code from}; 0 when another thread is running this engine.
+     */
+    public int executeNow(final SoftQp qp, final SendWorkRequest[] list, final int from, final int end)
+    {
+        final long c = tryEnter();
+        if (c < 0)
+        {
+            return 0;
+        }
+        try
+        {
+            final int executed = requester.executePostedList(qp, list, from, end);
+            flushKeptAcks();
+            return executed;
+        }
+        finally
+        {
+            exit(c);
+        }
+    }
+
+    /**
      * The fused SEND post's cycle (see {@link Requester#sendPosted}): a request sent as it is posted, if no thread is
      * running this engine and it may be sent now.
      *

@@ -234,20 +234,107 @@ final class Requester extends LinePadding
      */
     boolean executePosted(final SoftQp qp, final SendWorkRequest wr, final int flags)
     {
-        if (qp.stateOrdinal() != QpState.RTS.ordinal())
+        final ResponderContext peer = directPeerIfIdle(qp);
+        return peer != null && executeOne(qp, peer, wr, flags);
+    }
+
+    /**
+     * The fused post of a list: {@link #executePosted} for each request in turn, from {@code list[from]}, until one
+     * may not execute at once. Unsignaled SENDs in a row share one hold of the peer's receive lock, so a burst pays
+     * one locked instruction, not one per message; the lock is released before a signaled request, whose completion
+     * goes to a CQ that may be the very one the lock guards.
+     *
+     * @param qp   the posting QP.
+     * @param list the requests, not yet checked.
+     * @param from the first.
+     * @param end  one past the last.
+     * @return how many executed and completed, from {@code from}; the rest must be posted the ordinary way.
+     */
+    int executePostedList(final SoftQp qp, final SendWorkRequest[] list, final int from, final int end)
+    {
+        final ResponderContext peer = directPeerIfIdle(qp);
+        if (peer == null)
         {
-            return false;
+            return 0;
         }
         final RequesterContext rc = qp.requester();
         final SendRing sq = qp.sendRing();
-        rc.fetch(sq);
+        final int qpn = qp.qpNum();
+        boolean locked = false;
+        int i = from;
+        try
+        {
+            for (; i < end; i++)
+            {
+                final SendWorkRequest wr = list[i];
+                final Opcode opcode = wr.opcode();
+                if (opcode == null || !ResponderContext.executesDirectly(opcode) || qp.checkPost(wr) != 0)
+                {
+                    break;
+                }
+                final int flags = qp.sendFlags(wr);
+                if (opcode.isSend() && (flags & SendFlags.SIGNALED) == 0)
+                {
+                    if (!locked)
+                    {
+                        peer.lockReceives();
+                        locked = true;
+                    }
+                    if (!sq.hasWqeRoom() || !responder.sendLocked(peer, qpn, rc.nextPsn, posted.wrap(qp, wr, flags)))
+                    {
+                        break;
+                    }
+                    rc.nextPsn = Psn.next(rc.nextPsn);
+                }
+                else
+                {
+                    if (locked)
+                    {
+                        locked = false;
+                        peer.unlockReceives();
+                    }
+                    if (!executeOne(qp, peer, wr, flags))
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (locked)
+            {
+                peer.unlockReceives();
+            }
+        }
+        return i - from;
+    }
+
+    /**
+     * @return the peer's responder context if the QP may execute a posted request at once: in RTS, nothing of it
+     *         outstanding or stalled, and a peer in this process; else null.
+     */
+    private static ResponderContext directPeerIfIdle(final SoftQp qp)
+    {
+        if (qp.stateOrdinal() != QpState.RTS.ordinal())
+        {
+            return null;
+        }
+        final RequesterContext rc = qp.requester();
+        rc.fetch(qp.sendRing());
         final Link link = qp.link();
-        final ResponderContext peer = link != null ? link.directPeer() : null;
+        return rc.completeSeq != rc.fetchSeq || rc.stalled || link == null ? null : link.directPeer();
+    }
+
+    /** {@link #executePosted} once its QP is known to be idle, for a request to {@code peer}. */
+    private boolean executeOne(final SoftQp qp, final ResponderContext peer, final SendWorkRequest wr, final int flags)
+    {
+        final RequesterContext rc = qp.requester();
+        final SendRing sq = qp.sendRing();
         final boolean signaled = (flags & SendFlags.SIGNALED) != 0;
         // A signaled request's completion takes a slot of the send queue until polled: reserved first, under the
         // send lock that the other posts check room under, so that no post can take the last slot meanwhile.
-        if (rc.completeSeq != rc.fetchSeq || rc.stalled || peer == null ||
-            !(signaled ? qp.reserveCompletion() : sq.hasWqeRoom()))
+        if (!(signaled ? qp.reserveCompletion() : sq.hasWqeRoom()))
         {
             return false;
         }

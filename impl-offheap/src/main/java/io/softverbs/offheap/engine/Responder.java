@@ -353,9 +353,23 @@ final class Responder extends LinePadding
             return false;
         }
         final Opcode opcode = Opcode.of(request.opcode());
-        if (opcode == null || !ResponderContext.executesDirectly(opcode) ||
-            !(opcode.isSend() ? receiveDirect(peer, requesterQpn, opcode, request) : executeOneSided(peer, opcode,
-                request)))
+        if (opcode == null || !ResponderContext.executesDirectly(opcode))
+        {
+            return false;
+        }
+        if (opcode.isSend())
+        {
+            peer.lockReceives();
+            try
+            {
+                return sendLocked(peer, requesterQpn, nextPsn, request);
+            }
+            finally
+            {
+                peer.unlockReceives();
+            }
+        }
+        if (!executeOneSided(peer, opcode, request))
         {
             return false;
         }
@@ -365,26 +379,29 @@ final class Responder extends LinePadding
         return true;
     }
 
-    private boolean receiveDirect(final ResponderContext peer, final int requesterQpn, final Opcode opcode,
+    /**
+     * A SEND or SEND_WITH_IMM executed directly, with the peer's receive lock held ({@link
+     * ResponderContext#lockReceives}): one request of a run that shares the hold, or {@link #executeDirect}'s one.
+     * Admission and PSN are read under the lock: a reset or flush of the peer's receives, which holds it too, comes
+     * wholly before this receive or wholly after it.
+     *
+     * @return true if the receive was consumed and completed; false if the request must travel (refused here: the
+     *         peer's engine gives its error).
+     */
+    boolean sendLocked(final ResponderContext peer, final int requesterQpn, final int nextPsn,
         final InboundRequest request)
     {
-        peer.lockReceives();
-        try
+        final Opcode opcode = Opcode.of(request.opcode());
+        if (peer.admittedQpn != requesterQpn || peer.expectedPsn != nextPsn || opcode == null ||
+            !opcode.isSend() || !ResponderContext.executesDirectly(opcode) ||
+            checkSend(peer, opcode, request) != Syndrome.ACK)
         {
-            // Admission is read again under the lock: a reset or flush of the peer's receives, which holds it too,
-            // comes wholly before this receive or wholly after it.
-            if (peer.admittedQpn != requesterQpn || checkSend(peer, opcode, request) != Syndrome.ACK)
-            {
-                return false;
-            }
-            placeSend(peer, requesterQpn, opcode, request);
-            peer.receives.readAhead(); // the completion is out: the next SEND's receive, while this core has time
-            return true;
+            return false;
         }
-        finally
-        {
-            peer.unlockReceives();
-        }
+        placeSend(peer, requesterQpn, opcode, request);
+        peer.receives.readAhead(); // the completion is out: the next SEND's receive, while this core has time
+        peer.expectedPsn = Psn.next(nextPsn);
+        return true;
     }
 
     private boolean executeOneSided(final ResponderContext peer, final Opcode opcode, final InboundRequest request)

@@ -125,6 +125,65 @@ public final class SoftQp extends Schedulable implements QueuePair
     @Override
     public int postSend(final SendWorkRequest wr)
     {
+        final int refused = checkPost(wr);
+        if (refused != 0)
+        {
+            return refused;
+        }
+        final int flags = sendFlags(wr);
+        // Executed in the post, a request's sources are checked where they are read. It needs no send lock: it
+        // touches nothing of the ring, the engine's cycle serialises it with other such posts, and it runs only if
+        // the engine sees nothing rung before it, so a concurrent post still writing its WQE simply comes after it.
+        // A request that is not executed here (busy engine, something outstanding, a check failed) is checked and
+        // written as any other.
+        if (executesAtPost(wr) && context.engine().executeNow(this, wr, flags))
+        {
+            return 0;
+        }
+        return post(wr, flags);
+    }
+
+    /**
+     * A list executed at once where it can be: one entry into the engine's cycle runs every leading request that
+     * may execute at once ({@code Requester.executePostedList}), and consecutive SENDs among them share one hold of
+     * the peer's receive lock. The request that stops such a run is posted on its own, then a run is tried again.
+     */
+    @Override
+    public int postSend(final SendWorkRequest[] list, final int offset, final int length)
+    {
+        if (offset < 0 || length < 0 || offset > list.length - length)
+        {
+            return 0;
+        }
+        final int end = offset + length;
+        int i = offset;
+        while (i < end)
+        {
+            if (executesAtPost(list[i]))
+            {
+                i += context.engine().executeNow(this, list, i, end);
+                if (i == end)
+                {
+                    break;
+                }
+            }
+            final SendWorkRequest wr = list[i];
+            final int refused = checkPost(wr);
+            if (refused != 0 || post(wr, sendFlags(wr)) != 0)
+            {
+                break;
+            }
+            i++;
+        }
+        return i - offset;
+    }
+
+    /**
+     * @param wr a request to post.
+     * @return 0 if this QP takes it in its state and shape, or why not.
+     */
+    public int checkPost(final SendWorkRequest wr)
+    {
         if (writer == null)
         {
             return Errors.EINVAL; // a channel posts through its shared send queue
@@ -133,22 +192,19 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             return Errors.EPERM;
         }
-        final int shape = writer.checkShape(wr);
-        if (shape != 0)
-        {
-            return shape;
-        }
-        final int flags = signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags();
+        return writer.checkShape(wr);
+    }
+
+    /** @param wr a request. @return its send flags, SIGNALED added when every request is signaled. */
+    public int sendFlags(final SendWorkRequest wr)
+    {
+        return signalAll ? wr.flags() | SendFlags.SIGNALED : wr.flags();
+    }
+
+    /** Posts a checked request that was not executed at once: sent by the posting thread, or its WQE written. */
+    private int post(final SendWorkRequest wr, final int flags)
+    {
         final Engine engine = context.engine();
-        // Executed in the post, a request's sources are checked where they are read. It needs no send lock: it
-        // touches nothing of the ring, the engine's cycle serialises it with other such posts, and it runs only if
-        // the engine sees nothing rung before it, so a concurrent post still writing its WQE simply comes after it.
-        // A request that is not executed here (busy engine, something outstanding, a check failed) is checked and
-        // written as any other.
-        if (executesAtPost(wr) && engine.executeNow(this, wr, flags))
-        {
-            return 0;
-        }
         // INVOKER, and the application has polled or run the engine since its last post here (it alternates
         // posting and polling, as a latency-bound program does): the posting thread transmits at once if the engine
         // is free, one atomic instead of the run queue's two and a later cycle; an inline request that fits one

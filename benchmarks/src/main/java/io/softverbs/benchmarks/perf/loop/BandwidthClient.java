@@ -29,6 +29,9 @@ public final class BandwidthClient implements ClientLoop
     private final SendPipeline pipeline;
     private final PeakRate peak;
     private SendWorkRequest wr;
+    /** {@code -l}: the list posted at once, {@code wr} and copies of it. */
+    private final SendWorkRequest[] list;
+    private final int reapMask;
     private int flags;
     private long runMessages;
     private long runNanos;
@@ -45,6 +48,8 @@ public final class BandwidthClient implements ClientLoop
         this.peer = peer;
         pipeline = new SendPipeline(node, settings.cqModeration());
         peak = new PeakRate((long)settings.cqModeration() * settings.qps());
+        list = new SendWorkRequest[settings.postList()];
+        reapMask = settings.postList() == 1 ? REAP_MASK : 0; // a list is a burst: reap after each
     }
 
     @Override
@@ -52,6 +57,11 @@ public final class BandwidthClient implements ClientLoop
     {
         wr = WorkRequests.forTest(settings, node, peer, size);
         flags = WorkRequests.flagsFor(settings, size);
+        list[0] = wr;
+        for (int i = 1; i < list.length; i++)
+        {
+            list[i] = WorkRequests.forTest(settings, node, peer, size);
+        }
     }
 
     @Override
@@ -87,11 +97,23 @@ public final class BandwidthClient implements ClientLoop
         peak.start(start);
         long i = 0;
         int qp = 0;
-        while (durationNs > 0 ? !timeUp(i, deadline) : i < count)
+        final int perPost = list.length;
+        long posts = 0;
+        while (durationNs > 0 ? !timeUp(posts, deadline) : i < count)
         {
-            pipeline.post(qp, wr, flags, durationNs <= 0 && i >= count - qps);
+            final int n = durationNs > 0 ? perPost : (int)Math.min(perPost, count - i);
+            if (perPost == 1)
+            {
+                pipeline.post(qp, wr, flags, durationNs <= 0 && i >= count - qps);
+            }
+            else
+            {
+                // The last lists end with a signaled request, which accounts for their QP's tail.
+                pipeline.postList(qp, list, n, flags, durationNs <= 0 && i + n > count - (long)qps * perPost);
+            }
             qp = qp + 1 == qps ? 0 : qp + 1;
-            if ((++i & REAP_MASK) == 0)
+            i += n;
+            if ((++posts & reapMask) == 0)
             {
                 pipeline.reap();
                 peak.update(System.nanoTime(), pipeline.completed() - completedBefore);
@@ -110,8 +132,8 @@ public final class BandwidthClient implements ClientLoop
     }
 
     /** Reads the clock only every few dozen posts: a post costs less than the clock. */
-    private static boolean timeUp(final long posted, final long deadline)
+    private static boolean timeUp(final long posts, final long deadline)
     {
-        return (posted & CLOCK_MASK) == 0 && System.nanoTime() - deadline >= 0;
+        return (posts & CLOCK_MASK) == 0 && System.nanoTime() - deadline >= 0;
     }
 }

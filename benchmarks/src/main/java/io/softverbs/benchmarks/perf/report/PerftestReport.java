@@ -72,6 +72,10 @@ public final class PerftestReport
             out.println(" RX depth        : " + settings.rxDepth());
         }
         out.println(" CQ Moderation   : " + settings.cqModeration());
+        if (settings.postList() > 1)
+        {
+            out.println(" Post List       : " + settings.postList()); // perftest prints it only when used
+        }
         out.println(" Mtu             : 4096[B]");
         out.println(" Link type       : " + ("mem".equals(settings.transport()) ? "in-process" : "Ethernet"));
         if (test.verb() == PerfTest.Verb.READ || test.verb() == PerfTest.Verb.ATOMIC)

@@ -3,6 +3,7 @@ package io.softverbs.benchmarks.perf.verbs;
 import io.softverbs.CompletionQueue;
 import io.softverbs.Errors;
 import io.softverbs.LinePadding;
+import io.softverbs.QueuePair;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcStatus;
@@ -62,10 +63,7 @@ public final class SendPipeline extends LinePadding
      */
     public void post(final int qpIndex, final SendWorkRequest wr, final int flags, final boolean forceSignal)
     {
-        final int covered = unsignaled[FIRST + qpIndex] + 1;
-        final boolean signal = forceSignal || covered >= signalEvery;
-        wr.flags(signal ? flags | SendFlags.SIGNALED : flags).wrId(covered);
-        unsignaled[FIRST + qpIndex] = signal ? 0 : covered;
+        mark(qpIndex, wr, flags, forceSignal);
         int rc;
         guard.reset();
         while ((rc = node.qp(qpIndex).postSend(wr)) == Errors.ENOMEM)
@@ -79,8 +77,69 @@ public final class SendPipeline extends LinePadding
         {
             throw PerfException.postSendRefused(rc);
         }
+        posted(wr);
+    }
+
+    /**
+     * Posts {@code list[0..length)} with one {@code postSend} of the list ({@code -l}); when the queue fills part
+     * way, reaps and posts again from the refused request, as an {@code ibv_post_send} caller does from bad_wr.
+     *
+     * @param qpIndex         which QP.
+     * @param list            the requests; their flags and wr_ids are set here.
+     * @param length          how many of them.
+     * @param flags           flags besides SIGNALED (e.g. INLINE).
+     * @param forceSignalLast signal the last one whatever the count (the end of a run).
+     */
+    public void postList(final int qpIndex, final SendWorkRequest[] list, final int length, final int flags,
+        final boolean forceSignalLast)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            mark(qpIndex, list[i], flags, forceSignalLast && i == length - 1);
+        }
+        final QueuePair qp = node.qp(qpIndex);
+        guard.reset();
+        int done = 0;
+        while (done < length)
+        {
+            final int n = qp.postSend(list, done, length - done);
+            for (int i = done; i < done + n; i++)
+            {
+                posted(list[i]);
+            }
+            done += n;
+            if (done < length)
+            {
+                final int rc = qp.postSend(list[done]); // the refused one alone: why, or posted if there is room now
+                if (rc == 0)
+                {
+                    posted(list[done++]);
+                }
+                else if (rc != Errors.ENOMEM)
+                {
+                    throw PerfException.postSendRefused(rc);
+                }
+                else if (reap() == 0)
+                {
+                    guard.idle();
+                }
+            }
+        }
+    }
+
+    /** Sets a request's flags and wr_id: signaled once per {@code signalEvery}, its wr_id the requests it covers. */
+    private void mark(final int qpIndex, final SendWorkRequest wr, final int flags, final boolean forceSignal)
+    {
+        final int covered = unsignaled[FIRST + qpIndex] + 1;
+        final boolean signal = forceSignal || covered >= signalEvery;
+        wr.flags(signal ? flags | SendFlags.SIGNALED : flags).wrId(covered);
+        unsignaled[FIRST + qpIndex] = signal ? 0 : covered;
+    }
+
+    private void posted(final SendWorkRequest wr)
+    {
         posted++;
-        if (signal)
+        if ((wr.flags() & SendFlags.SIGNALED) != 0)
         {
             signaledOutstanding++;
         }
