@@ -57,23 +57,10 @@ public interface QueuePair extends AutoCloseable
      * @param length how many to post.
      * @return how many were posted, from {@code offset}: {@code length} when all were; fewer when
      * {@code list[offset + n]} was refused, for the reason {@link #postSend(SendWorkRequest)} gives
-     * ({@link Errors#ENOMEM}, {@link Errors#EINVAL}, {@link Errors#EPERM}). A range outside the array posts nothing.
+     * ({@link Errors#ENOMEM}, {@link Errors#EINVAL}, {@link Errors#EPERM}). A range outside the array posts nothing
+     * ({@link PostLists#isRange}).
      */
-    default int postSend(final SendWorkRequest[] list, final int offset, final int length)
-    {
-        if (offset < 0 || length < 0 || offset > list.length - length)
-        {
-            return 0;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (postSend(list[offset + i]) != 0)
-            {
-                return i;
-            }
-        }
-        return length;
-    }
+    int postSend(SendWorkRequest[] list, int offset, int length);
 
     /**
      * {@code ibv_post_recv}.
@@ -82,6 +69,18 @@ public interface QueuePair extends AutoCloseable
      * @return 0 or a negative {@link Errors} code.
      */
     int postRecv(RecvWorkRequest wr);
+
+    /**
+     * {@code ibv_post_recv} of a list: posts {@code list[offset]} .. {@code list[offset + length - 1]} in order,
+     * published to the device at once. Stops at the first request it refuses (its {@code bad_wr}).
+     *
+     * @param list   the requests (the same one may appear more than once); each may be reused when this returns.
+     * @param offset the first request to post.
+     * @param length how many to post.
+     * @return how many were posted, from {@code offset}; fewer than {@code length} when {@code list[offset + n]}
+     * was refused, for the reason {@link #postRecv(RecvWorkRequest)} gives. A range outside the array posts nothing.
+     */
+    int postRecv(RecvWorkRequest[] list, int offset, int length);
 
     /**
      * Live migration to another function of the same device.

@@ -4,13 +4,18 @@ import static io.softverbs.offheap.TestSupport.recv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import io.softverbs.Access;
 import io.softverbs.Errors;
 import io.softverbs.MemoryRegion;
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
+import io.softverbs.QpInit;
 import io.softverbs.QueuePair;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.SharedReceiveQueue;
+import io.softverbs.SrqInit;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
 import io.softverbs.WcOpcode;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * in order, the first refused one stops the list with nothing after it posted (its {@code bad_wr}), and a list is
  * the same to the peer as its requests posted one by one, whether they are executed in the post (the mem direct path,
  * which runs the list under one entry into the engine) or travel. Runs in the lanes-only run too, except the test
- * that is about the direct path.
+ * that is about the direct path. The receive side's lists ({@code ibv_post_recv}, {@code ibv_post_srq_recv}) are
+ * taken in order the same way.
  */
 @Timeout(60)
 class PostListTest
@@ -48,7 +54,12 @@ class PostListTest
 
     private void open(final int maxSendWr)
     {
-        pair = Pair.open(ProgressMode.INVOKER, o -> o.maxInlineData(64).maxSendWr(maxSendWr), true);
+        open(o -> o.maxSendWr(maxSendWr));
+    }
+
+    private void open(final UnaryOperator<QpInit.Builder> options)
+    {
+        pair = Pair.open(ProgressMode.INVOKER, o -> options.apply(o.maxInlineData(64)), true);
         local = pair.a.alloc(1 << 16, Access.LOCAL_WRITE);
         sink = pair.b.alloc(1 << 16, Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ);
     }
@@ -235,5 +246,80 @@ class PostListTest
         assertEquals(11, read.wrId());
         assertEquals(77, local.buffer().getLong(4104), "the READ saw the WRITE posted before it");
         assertReceived(0, 1);
+    }
+
+    /** Receives i = first .. first+n-1, each into its own slot of the sink; entries past n stay null. */
+    private RecvWorkRequest[] receives(final int first, final int n, final int size)
+    {
+        final RecvWorkRequest[] list = new RecvWorkRequest[size];
+        for (int k = 0; k < n; k++)
+        {
+            list[k] = recv(first + k, sink, (long)(first + k) * SLOT, SLOT);
+        }
+        return list;
+    }
+
+    @Test
+    void aReceiveListIsTakenInOrderUpToTheFirstItRefuses()
+    {
+        open(o -> o.maxRecvWr(DEPTH).maxRecvSge(1));
+        final RecvWorkRequest[] list = receives(0, DEPTH + 2, DEPTH + 2);
+        assertEquals(DEPTH, pair.qpB.postRecv(list, 0, DEPTH + 2), "a queue of " + DEPTH);
+        assertEquals(Errors.ENOMEM, pair.qpB.postRecv(list[DEPTH]));
+        assertEquals(DEPTH, pair.qpA.postSend(sends(DEPTH, DEPTH), 0, DEPTH));
+        assertReceived(0, DEPTH);
+        assertSendCompletions(DEPTH - 1);
+
+        // Room again: the list goes on from the refused request. One with two SGEs, past maxRecvSge, stops it.
+        final RecvWorkRequest[] more = receives(DEPTH, 3, 3);
+        more[1].sge(sink, 0, 8);
+        assertEquals(1, pair.qpB.postRecv(more, 0, 3));
+        assertEquals(Errors.EINVAL, pair.qpB.postRecv(more[1]));
+        final SendWorkRequest[] next = sends(DEPTH + 2, 1);
+        assertEquals(1, pair.qpA.postSend(next, DEPTH, 1));
+        assertReceived(DEPTH, 1);
+        assertSendCompletions(DEPTH);
+        pair.assertEmpty(pair.b.recvCq);
+    }
+
+    @Test
+    void aReceiveListOutsideItsArrayOrOnAQpInResetPostsNothing()
+    {
+        open(64);
+        final RecvWorkRequest[] list = receives(0, 2, 2);
+        assertEquals(0, pair.qpB.postRecv(list, -1, 1));
+        assertEquals(0, pair.qpB.postRecv(list, 1, 2));
+        assertEquals(0, pair.qpB.postRecv(list, 0, -1));
+        final QueuePair fresh = pair.b.createQp(o -> o);
+        assertEquals(Errors.EPERM, fresh.postRecv(list[0]));
+        assertEquals(0, fresh.postRecv(list, 0, 2));
+        fresh.close();
+
+        // Nothing was posted: a SEND finds no receive, and waits for the one posted now.
+        assertEquals(1, pair.qpA.postSend(sends(1, 1), 0, 1));
+        assertEquals(1, pair.qpB.postRecv(list, 0, 1));
+        assertReceived(0, 1);
+    }
+
+    @Test
+    void aSharedReceiveQueueTakesAListInOrder()
+    {
+        open(64);
+        final SharedReceiveQueue srq = pair.b.pd.createSrq(SrqInit.builder().maxWr(4).maxSge(1).build());
+        final QueuePair sender = pair.a.createQp(o -> o.maxInlineData(64));
+        final QueuePair receiver = pair.b.createQp(o -> o.srq(srq));
+        TestSupport.connect(sender, receiver);
+        final RecvWorkRequest[] list = receives(0, 6, 6);
+        assertEquals(4, srq.postRecv(list, 0, 6), "an SRQ of 4");
+        assertEquals(0, srq.postRecv(list, 5, 2), "a range past the array");
+        assertEquals(4, sender.postSend(sends(4, 4), 0, 4));
+        assertReceived(0, 4);
+        assertEquals(2, srq.postRecv(list, 4, 2));
+        final SendWorkRequest[] rest = sends(6, 1);
+        assertEquals(2, sender.postSend(rest, 4, 2));
+        assertReceived(4, 2);
+        receiver.close();
+        sender.close();
+        srq.close();
     }
 }

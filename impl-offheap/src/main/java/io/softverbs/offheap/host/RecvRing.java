@@ -80,6 +80,37 @@ public final class RecvRing extends LinePadding
      */
     public int post(final RecvWorkRequest wr)
     {
+        final int result = write(wr);
+        if (result == 0)
+        {
+            doorbell.putLongRelease(DB_PRODUCER, producer.position);
+        }
+        return result;
+    }
+
+    /**
+     * Producer: posts {@code list[offset..offset+length)} in order, up to the first it refuses, and publishes them
+     * with one release store. The caller serializes producers and checked the range.
+     *
+     * @return how many were posted.
+     */
+    public int post(final RecvWorkRequest[] list, final int offset, final int length)
+    {
+        int n = 0;
+        while (n < length && write(list[offset + n]) == 0)
+        {
+            n++;
+        }
+        if (n > 0)
+        {
+            doorbell.putLongRelease(DB_PRODUCER, producer.position);
+        }
+        return n;
+    }
+
+    /** Writes a receive into the next slot and advances the producer's position, unpublished. */
+    private int write(final RecvWorkRequest wr)
+    {
         final int numSge = wr.numSge();
         if (numSge > maxSge || wr.sgeOverflow())
         {
@@ -105,7 +136,6 @@ public final class RecvRing extends LinePadding
             ring.putInt(sge + WqeLayout.SGE_LKEY, wr.sgeLkey(i));
         }
         p.position++;
-        doorbell.putLongRelease(DB_PRODUCER, p.position);
         return 0;
     }
 

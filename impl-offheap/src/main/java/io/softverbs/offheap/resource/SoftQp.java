@@ -5,6 +5,7 @@ import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
 import io.softverbs.Errors;
 import io.softverbs.Opcode;
+import io.softverbs.PostLists;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpEndpoint;
 import io.softverbs.QpState;
@@ -151,7 +152,7 @@ public final class SoftQp extends Schedulable implements QueuePair
     @Override
     public int postSend(final SendWorkRequest[] list, final int offset, final int length)
     {
-        if (offset < 0 || length < 0 || offset > list.length - length)
+        if (!PostLists.isRange(list, offset, length))
         {
             return 0;
         }
@@ -328,14 +329,10 @@ public final class SoftQp extends Schedulable implements QueuePair
     @Override
     public int postRecv(final RecvWorkRequest wr)
     {
-        if (rq == null)
+        final int refused = checkRecv();
+        if (refused != 0)
         {
-            return Errors.EINVAL; // receives come from the SRQ
-        }
-        final int currentState = state;
-        if (currentState == QpState.RESET.ordinal())
-        {
-            return Errors.EPERM;
+            return refused;
         }
         final int result;
         recvLock.lock();
@@ -347,11 +344,49 @@ public final class SoftQp extends Schedulable implements QueuePair
         {
             recvLock.unlock();
         }
-        if (result == 0 && currentState == QpState.ERR.ordinal())
-        {
-            context.engine().schedule(this); // the engine flushes it
-        }
+        afterRecv(result == 0);
         return result;
+    }
+
+    /** One hold of the post lock and one doorbell for the whole list. */
+    @Override
+    public int postRecv(final RecvWorkRequest[] list, final int offset, final int length)
+    {
+        if (!PostLists.isRange(list, offset, length) || checkRecv() != 0)
+        {
+            return 0;
+        }
+        final int posted;
+        recvLock.lock();
+        try
+        {
+            posted = rq.post(list, offset, length);
+        }
+        finally
+        {
+            recvLock.unlock();
+        }
+        afterRecv(posted > 0);
+        return posted;
+    }
+
+    /** @return 0 if this QP takes receives in its state, or why not. */
+    private int checkRecv()
+    {
+        if (rq == null)
+        {
+            return Errors.EINVAL; // receives come from the SRQ
+        }
+        return state == QpState.RESET.ordinal() ? Errors.EPERM : 0;
+    }
+
+    /** A receive posted in ERR is flushed by the engine. */
+    private void afterRecv(final boolean posted)
+    {
+        if (posted && state == QpState.ERR.ordinal())
+        {
+            context.engine().schedule(this);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------

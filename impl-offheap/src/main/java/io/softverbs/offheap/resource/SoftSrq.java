@@ -3,6 +3,7 @@ package io.softverbs.offheap.resource;
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
 import io.softverbs.Errors;
+import io.softverbs.PostLists;
 import io.softverbs.RecvWorkRequest;
 import io.softverbs.SharedReceiveQueue;
 import io.softverbs.VerbsException;
@@ -63,6 +64,25 @@ public final class SoftSrq implements SharedReceiveQueue
         try
         {
             return ring.post(wr);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** One hold of the post lock and one doorbell for the whole list. */
+    @Override
+    public int postRecv(final RecvWorkRequest[] list, final int offset, final int length)
+    {
+        if (closed || !PostLists.isRange(list, offset, length))
+        {
+            return 0;
+        }
+        lock.lock();
+        try
+        {
+            return ring.post(list, offset, length);
         }
         finally
         {

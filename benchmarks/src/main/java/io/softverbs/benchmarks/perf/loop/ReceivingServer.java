@@ -28,7 +28,7 @@ public final class ReceivingServer implements ServerLoop
      */
     public ReceivingServer(final PerfNode node, final PerfSettings settings)
     {
-        receives = new ReceivePool(node, settings.maxSize());
+        receives = new ReceivePool(node, settings.maxSize(), BATCH);
         receives.fill(settings.rxDepth());
         waiter = new CompletionWaiter(node.recvCq(), node.channel(), "receiving server");
         for (int i = 0; i < completions.length; i++)
@@ -48,10 +48,7 @@ public final class ReceivingServer implements ServerLoop
         int n;
         while ((n = waiter.await(completions, stop)) > 0)
         {
-            for (int i = 0; i < n; i++)
-            {
-                receives.replace(completions[i]);
-            }
+            receives.replaceAll(completions, n);
         }
     }
 }

@@ -47,7 +47,7 @@ public final class SendPingPong implements LatencyClient, ServerLoop
         this.settings = settings;
         this.peer = peer;
         pipeline = new SendPipeline(node, settings.cqModeration());
-        receives = new ReceivePool(node, settings.maxSize());
+        receives = new ReceivePool(node, settings.maxSize(), 1);
         receives.fill(settings.rxDepth());
         waiter = new CompletionWaiter(node.recvCq(), node.channel(), "send_lat waiting for the peer's SEND");
     }

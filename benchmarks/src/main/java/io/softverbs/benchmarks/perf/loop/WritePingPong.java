@@ -57,7 +57,7 @@ public final class WritePingPong extends LinePadding implements LatencyClient, S
         final String immWait = "write_lat waiting for a write with imm";
         if (settings.withImm())
         {
-            receives = new ReceivePool(node, settings.maxSize());
+            receives = new ReceivePool(node, settings.maxSize(), 1);
             receives.fill(settings.rxDepth());
             receiveWaiter = new CompletionWaiter(node.recvCq(), node.channel(), immWait);
         }
