@@ -9,6 +9,7 @@ import io.softverbs.WorkCompletion;
 import io.softverbs.benchmarks.perf.PerfException;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
@@ -18,6 +19,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * completion is polled; the receiver's completions are polled and its receives replaced). So one operation is a
  * post plus a 1/64 share of everything the soft RNIC does for it: the per-message cost of the whole data path on
  * one thread. {@link WqeEncodeBenchmark} measures the post alone.
+ * <p>
+ * {@link #inlineSend64List} is the same traffic posted as lists of {@value #DRAIN_EVERY} ({@code ibv_post_send} with
+ * a chain, perftest's {@code -l}), the receives replaced as lists too; its figure is per message.
  */
 public class PostSendBenchmark extends LoopbackBenchmark
 {
@@ -28,6 +32,9 @@ public class PostSendBenchmark extends LoopbackBenchmark
 
     private final SendWorkRequest send = new SendWorkRequest();
     private final RecvWorkRequest recv = new RecvWorkRequest();
+    private final SendWorkRequest[] sendList = new SendWorkRequest[DRAIN_EVERY];
+    private final RecvWorkRequest[] recvList = new RecvWorkRequest[DRAIN_EVERY];
+    private boolean lists;
     private final WorkCompletion[] completions = newCompletions(DRAIN_EVERY);
     private int sinceDrain;
     private long failures;
@@ -40,6 +47,12 @@ public class PostSendBenchmark extends LoopbackBenchmark
         send.opcode(Opcode.SEND).sge(loopback.regionA, 0, SIZE);
         recv.sge(loopback.regionB, 0, SIZE);
         Loopback.postReceives(loopback.qpB, recv, DEPTH);
+        for (int i = 0; i < DRAIN_EVERY; i++)
+        {
+            sendList[i] = new SendWorkRequest().opcode(Opcode.SEND).sge(loopback.regionA, 0, SIZE)
+                .flags(i == DRAIN_EVERY - 1 ? SendFlags.INLINE | SendFlags.SIGNALED : SendFlags.INLINE);
+            recvList[i] = recv;
+        }
     }
 
     /** @return postSend's status (0), for JMH to consume. */
@@ -60,6 +73,21 @@ public class PostSendBenchmark extends LoopbackBenchmark
         return rc;
     }
 
+    /** @return how many of the list postSend took ({@value #DRAIN_EVERY}), for JMH to consume. */
+    @Benchmark
+    @OperationsPerInvocation(DRAIN_EVERY)
+    public int inlineSend64List()
+    {
+        lists = true;
+        final int posted = loopback.qpA.postSend(sendList, 0, DRAIN_EVERY);
+        if (posted != DRAIN_EVERY)
+        {
+            failures++;
+        }
+        drain();
+        return posted;
+    }
+
     /** Runs both engines until the signaled SEND completes, replacing every receive consumed meanwhile. */
     private void drain()
     {
@@ -76,6 +104,14 @@ public class PostSendBenchmark extends LoopbackBenchmark
     private void replaceReceives()
     {
         final int n = loopback.recvCqB.poll(completions);
+        if (lists)
+        {
+            if (n > 0 && loopback.qpB.postRecv(recvList, 0, n) != n)
+            {
+                failures++;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++)
         {
             if (loopback.qpB.postRecv(recv) != 0)

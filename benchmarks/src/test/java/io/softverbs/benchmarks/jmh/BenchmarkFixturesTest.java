@@ -37,6 +37,25 @@ class BenchmarkFixturesTest
     }
 
     @Test
+    void postSendListsKeepTheQueueFromFilling()
+    {
+        final PostSendBenchmark b = new PostSendBenchmark();
+        b.open();
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(PostSendBenchmark.DRAIN_EVERY, b.inlineSend64List());
+            }
+            b.check();
+        }
+        finally
+        {
+            b.close();
+        }
+    }
+
+    @Test
     void wqeEncodeFindsAnEmptyQueueEveryInvocation()
     {
         final WqeEncodeBenchmark b = new WqeEncodeBenchmark();
