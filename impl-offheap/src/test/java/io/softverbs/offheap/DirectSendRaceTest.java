@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Timeout;
  * threads each send the other {@value #MESSAGES} SENDs over one QP pair, each side with one CQ for both directions
  * and fewer receives than messages (so some SENDs find none, travel and wait for one). Whatever the interleaving:
  * every message arrives once and in order, every send completes once and in order, and no CQ overflows. A second
- * test has two senders on two threads write into two QPs that share one SRQ and report to two CQs.
+ * test has two senders on two threads write into two QPs that share one SRQ and report to two CQs. The first test
+ * runs again with the SENDs posted as lists.
  */
 @Timeout(60)
 class DirectSendRaceTest
@@ -49,6 +50,7 @@ class DirectSendRaceTest
     private static final int MESSAGES = 50_000;
     private static final int DEPTH = 32;
     private static final int SLOT = 16;
+    private static final int LIST = 4;
 
     private final ConcurrentLinkedQueue<AsyncEvent> events = new ConcurrentLinkedQueue<>();
     private Device deviceA;
@@ -76,10 +78,26 @@ class DirectSendRaceTest
     @Test
     void sendsBothWaysThroughSharedCqsArriveOnceAndInOrder() throws Exception
     {
+        sendBothWays(1);
+    }
+
+    /**
+     * The same with lists of {@value #LIST} SENDs per post, one in {@value #LIST} signaled: a list's unsignaled SENDs
+     * share one hold of the peer's receive lock, which must be released before a signaled one's completion goes into
+     * the sender's CQ, the very CQ whose lock the peer, sending the other way, takes as its receive lock.
+     */
+    @Test
+    void listsOfSendsBothWaysThroughSharedCqsArriveOnceAndInOrder() throws Exception
+    {
+        sendBothWays(LIST);
+    }
+
+    private void sendBothWays(final int perPost) throws Exception
+    {
         deviceA = Verbs.open("race-a");
         deviceB = Verbs.open("race-b");
-        final Side a = new Side(deviceA.open());
-        final Side b = new Side(deviceB.open());
+        final Side a = new Side(deviceA.open(), perPost);
+        final Side b = new Side(deviceB.open(), perPost);
         a.qp.connect(b.qp.localEndpoint());
         b.qp.connect(a.qp.localEndpoint());
         a.postAllReceives();
@@ -232,16 +250,23 @@ class DirectSendRaceTest
         private final RecvWorkRequest recv = new RecvWorkRequest();
         private final SendWorkRequest send = new SendWorkRequest();
         private final WorkCompletion[] wc = TestSupport.freshCompletions(8);
+        private final int perPost;
+        private final SendWorkRequest[] list = new SendWorkRequest[LIST];
 
-        Side(final Context ctx)
+        Side(final Context ctx, final int perPost)
         {
             this.ctx = ctx;
+            this.perPost = perPost;
+            for (int i = 0; i < LIST; i++)
+            {
+                list[i] = new SendWorkRequest();
+            }
             ctx.onAsyncEvent(events::add);
             final ProtectionDomain pd = ctx.allocPd();
             cq = ctx.createCq(2 * DEPTH); // one CQ: this side's send completions and its receives
             qp = pd.createQueuePair(QpInit.builder().sendCq(cq).recvCq(cq).maxSendWr(DEPTH).maxRecvWr(DEPTH)
                 .maxInlineData(64).build());
-            source = pd.allocateMemory(SLOT, Access.LOCAL_WRITE);
+            source = pd.allocateMemory((long)SLOT * LIST, Access.LOCAL_WRITE);
             sink = pd.allocateMemory((long)SLOT * DEPTH, Access.LOCAL_WRITE);
         }
 
@@ -261,18 +286,32 @@ class DirectSendRaceTest
             long received = 0;
             while (completed < MESSAGES || received < MESSAGES)
             {
-                if (sent < MESSAGES && trySend(qp, send, source, sent + 1, sent + 1))
+                if (perPost == 1)
                 {
-                    sent++;
+                    if (sent < MESSAGES && trySend(qp, send, source, sent + 1, sent + 1))
+                    {
+                        sent++;
+                    }
+                }
+                else if (sent < MESSAGES)
+                {
+                    sent += postList(sent);
                 }
                 final int n = cq.poll(wc);
                 for (int i = 0; i < n; i++)
                 {
                     final WorkCompletion c = wc[i];
                     assertEquals(WcStatus.SUCCESS, c.status(), c::toString);
-                    if (c.opcode() == WcOpcode.SEND)
+                    if (c.opcode() == WcOpcode.SEND && perPost == 1)
                     {
                         assertEquals(++completed, c.wrId(), "send completions in posting order");
+                    }
+                    else if (c.opcode() == WcOpcode.SEND)
+                    {
+                        // Signaled: every LIST-th message and the last; each accounts for the messages up to it.
+                        assertTrue(c.wrId() > completed && (c.wrId() % LIST == 0 || c.wrId() == MESSAGES),
+                            () -> "send completion " + c.wrId() + " after " + LIST + "-aligned ones up to it");
+                        completed = c.wrId();
                     }
                     else
                     {
@@ -285,6 +324,25 @@ class DirectSendRaceTest
                 }
             }
             return null;
+        }
+
+        /**
+         * Posts messages sent+1 .. sent+LIST (fewer at the end) as one list of inline SENDs.
+         *
+         * @return how many the send queue took.
+         */
+        private int postList(final long sent)
+        {
+            final int k = (int)Math.min(LIST, MESSAGES - sent);
+            for (int i = 0; i < k; i++)
+            {
+                final long message = sent + 1 + i;
+                source.buffer().putLong(SLOT * i, message);
+                final boolean signaled = message % LIST == 0 || message == MESSAGES;
+                list[i].clear().wrId(message).opcode(Opcode.SEND).sge(source, (long)SLOT * i, 8)
+                    .flags(signaled ? SendFlags.SIGNALED | SendFlags.INLINE : SendFlags.INLINE);
+            }
+            return qp.postSend(list, 0, k); // the rest, refused by a full send queue, goes in the next list
         }
     }
 }
