@@ -82,8 +82,8 @@ class ZeroGarbageTest
         long completed();
     }
 
-    /** SEND ping-pong: repost the receive, post the SEND, both completions. */
-    private static final class RoundTrip implements Loop
+    /** A loop over the pair's QPs: A sends, B receives; both engines driven by this one thread. */
+    private abstract static class PairLoop implements Loop
     {
         final Context ctxA;
         final Context ctxB;
@@ -91,14 +91,12 @@ class ZeroGarbageTest
         final QueuePair qpB;
         final CompletionQueue sendCq;
         final CompletionQueue recvCq;
-        final SendWorkRequest send = new SendWorkRequest();
-        final RecvWorkRequest recv = new RecvWorkRequest();
+        /** A's send completions and B's receive completions. */
         final Counter sent = new Counter();
         final Counter received = new Counter();
-        long postFailures;
-        long timeouts;
+        long failures;
 
-        RoundTrip(final Pair pair, final MemoryRegion src, final MemoryRegion dst)
+        PairLoop(final Pair pair)
         {
             ctxA = pair.a.ctx;
             ctxB = pair.b.ctx;
@@ -106,6 +104,53 @@ class ZeroGarbageTest
             qpB = pair.qpB;
             sendCq = pair.a.sendCq;
             recvCq = pair.b.recvCq;
+        }
+
+        /**
+         * Drives both engines and polls both CQs until the counts reach their targets.
+         *
+         * @return false, counted as a failure, if they did not within the wait.
+         */
+        boolean awaitCounts(final long sentTarget, final long receivedTarget)
+        {
+            final long deadline = System.nanoTime() + WAIT_NANOS;
+            while (sent.count < sentTarget || received.count < receivedTarget)
+            {
+                ctxA.progress();
+                ctxB.progress();
+                sendCq.poll(sent, 1);
+                recvCq.poll(received, 16);
+                if (System.nanoTime() - deadline > 0)
+                {
+                    failures++;
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public long failures()
+        {
+            return failures + sent.errors + received.errors;
+        }
+
+        @Override
+        public long completed()
+        {
+            return sent.count;
+        }
+    }
+
+    /** SEND ping-pong: repost the receive, post the SEND, both completions. */
+    private static final class RoundTrip extends PairLoop
+    {
+        final SendWorkRequest send = new SendWorkRequest();
+        final RecvWorkRequest recv = new RecvWorkRequest();
+
+        RoundTrip(final Pair pair, final MemoryRegion src, final MemoryRegion dst)
+        {
+            super(pair);
             send.opcode(Opcode.SEND).flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(src, 0, 64);
             recv.sge(dst, 0, 64);
         }
@@ -118,25 +163,14 @@ class ZeroGarbageTest
             {
                 if (qpB.postRecv(recv.wrId(i)) != 0 || qpA.postSend(send.wrId(i)) != 0)
                 {
-                    postFailures++;
+                    failures++;
                     return;
                 }
                 sent.expectedWrId = i;
                 received.expectedWrId = i;
-                final long sentBefore = sent.count;
-                final long receivedBefore = received.count;
-                final long deadline = System.nanoTime() + WAIT_NANOS;
-                while (sent.count == sentBefore || received.count == receivedBefore)
+                if (!awaitCounts(sent.count + 1, received.count + 1))
                 {
-                    ctxA.progress();
-                    ctxB.progress();
-                    sendCq.poll(sent, 1);
-                    recvCq.poll(received, 1);
-                    if (System.nanoTime() - deadline > 0)
-                    {
-                        timeouts++;
-                        return;
-                    }
+                    return;
                 }
             }
         }
@@ -144,13 +178,7 @@ class ZeroGarbageTest
         @Override
         public long failures()
         {
-            return postFailures + timeouts + sent.errors + received.errors + Math.abs(sent.count - received.count);
-        }
-
-        @Override
-        public long completed()
-        {
-            return sent.count;
+            return super.failures() + Math.abs(sent.count - received.count);
         }
     }
 
@@ -158,25 +186,16 @@ class ZeroGarbageTest
      * One-sided operations, which the mem transport executes on the requester's thread: an unsignaled inline WRITE,
      * then a signaled READ of what it wrote and a signaled FETCH_ADD, both waited for.
      */
-    private static final class OneSided implements Loop
+    private static final class OneSided extends PairLoop
     {
-        final Context ctxA;
-        final Context ctxB;
-        final QueuePair qpA;
-        final CompletionQueue sendCq;
         final MemoryRegion local;
         final SendWorkRequest write = new SendWorkRequest();
         final SendWorkRequest read = new SendWorkRequest();
         final SendWorkRequest add = new SendWorkRequest();
-        final Counter done = new Counter();
-        long failures;
 
         OneSided(final Pair pair, final MemoryRegion local, final MemoryRegion remote)
         {
-            ctxA = pair.a.ctx;
-            ctxB = pair.b.ctx;
-            qpA = pair.qpA;
-            sendCq = pair.a.sendCq;
+            super(pair);
             this.local = local;
             write.opcode(Opcode.RDMA_WRITE).flags(SendFlags.INLINE).sge(local, 0, 32)
                 .remote(remote.address(), remote.rkey());
@@ -198,19 +217,10 @@ class ZeroGarbageTest
                     failures++;
                     return;
                 }
-                final long target = done.count + 2;
-                final long deadline = System.nanoTime() + WAIT_NANOS;
-                done.expectedWrId = i;
-                while (done.count != target)
+                sent.expectedWrId = i;
+                if (!awaitCounts(sent.count + 2, 0))
                 {
-                    ctxA.progress();
-                    ctxB.progress();
-                    sendCq.poll(done, 1);
-                    if (System.nanoTime() - deadline > 0)
-                    {
-                        failures++;
-                        return;
-                    }
+                    return;
                 }
                 if (local.buffer().getLong(64) != i || local.buffer().getLong(128) != i)
                 {
@@ -220,91 +230,55 @@ class ZeroGarbageTest
         }
 
         @Override
-        public long failures()
-        {
-            return failures + done.errors;
-        }
-
-        @Override
         public long completed()
         {
-            return done.count / 2;
+            return sent.count / 2;
         }
     }
 
     /**
      * Bursts of SENDs posted as one list ({@code postSend(list, 0, n)}), the last one signaled, into receives the
-     * peer reposts as they complete.
+     * peer reposts as one list as well.
      */
-    private static final class ListBurst implements Loop
+    private static final class ListBurst extends PairLoop
     {
         static final int BURST = 16;
 
-        final Context ctxA;
-        final Context ctxB;
-        final QueuePair qpA;
-        final QueuePair qpB;
-        final CompletionQueue sendCq;
-        final CompletionQueue recvCq;
-        final MemoryRegion dst;
         final SendWorkRequest[] sends = new SendWorkRequest[BURST];
-        final RecvWorkRequest recv = new RecvWorkRequest();
-        final Counter sent = new Counter();
-        final Counter received = new Counter();
-        long failures;
+        final RecvWorkRequest[] recvs = new RecvWorkRequest[BURST];
 
         ListBurst(final Pair pair, final MemoryRegion src, final MemoryRegion dst)
         {
-            ctxA = pair.a.ctx;
-            ctxB = pair.b.ctx;
-            qpA = pair.qpA;
-            qpB = pair.qpB;
-            sendCq = pair.a.sendCq;
-            recvCq = pair.b.recvCq;
-            this.dst = dst;
+            super(pair);
             for (int i = 0; i < BURST; i++)
             {
                 sends[i] = new SendWorkRequest().opcode(Opcode.SEND).sge(src, 0, 64)
                     .flags(i == BURST - 1 ? SendFlags.SIGNALED | SendFlags.INLINE : SendFlags.INLINE);
+                recvs[i] = new RecvWorkRequest().sge(dst, i * 64L, 64);
             }
         }
 
-        /** {@code n} bursts: repost BURST receives, post the list, drive both engines until every completion. */
+        /** {@code n} bursts: repost BURST receives and post BURST SENDs, each as one list, then every completion. */
         @Override
         public void run(final long first, final int n)
         {
             for (long i = first; i < first + n; i++)
             {
-                for (int k = 0; k < BURST; k++)
+                for (final RecvWorkRequest recv : recvs)
                 {
-                    if (qpB.postRecv(recv.clear().wrId(i).sge(dst, k * 64L, 64)) != 0)
-                    {
-                        failures++;
-                        return;
-                    }
+                    recv.wrId(i);
                 }
                 sends[BURST - 1].wrId(i);
-                if (qpA.postSend(sends, 0, BURST) != BURST)
+                if (qpB.postRecv(recvs, 0, BURST) != BURST || qpA.postSend(sends, 0, BURST) != BURST)
                 {
                     failures++;
                     return;
                 }
                 sent.expectedWrId = i;
                 received.expectedWrId = i;
-                final long sentTarget = sent.count + 1;
-                final long receivedTarget = received.count + BURST;
-                final long deadline = System.nanoTime() + WAIT_NANOS;
-                while (sent.count != sentTarget || received.count != receivedTarget)
+                if (!awaitCounts(sent.count + 1, received.count + BURST))
                 {
-                    ctxA.progress();
-                    ctxB.progress();
-                    sendCq.poll(sent, 1);
-                    recvCq.poll(received, BURST);
-                    if (System.nanoTime() - deadline > 0)
-                    {
-                        failures++;
-                        return;
-                    }
+                    return;
                 }
             }
         }
@@ -312,13 +286,7 @@ class ZeroGarbageTest
         @Override
         public long failures()
         {
-            return failures + sent.errors + received.errors + Math.abs(sent.count * BURST - received.count);
-        }
-
-        @Override
-        public long completed()
-        {
-            return sent.count;
+            return super.failures() + Math.abs(sent.count * BURST - received.count);
         }
     }
 
