@@ -280,7 +280,8 @@ final class Requester extends LinePadding
                         peer.lockReceives();
                         locked = true;
                     }
-                    if (!sq.hasWqeRoom() || !responder.sendLocked(peer, qpn, rc.nextPsn, posted.wrap(qp, wr, flags)))
+                    if (!sq.hasWqeRoom() ||
+                        !responder.sendLocked(peer, qpn, rc.nextPsn, opcode, posted.wrap(qp, wr, flags)))
                     {
                         break;
                     }

@@ -362,7 +362,7 @@ final class Responder extends LinePadding
             peer.lockReceives();
             try
             {
-                return sendLocked(peer, requesterQpn, nextPsn, request);
+                return sendLocked(peer, requesterQpn, nextPsn, opcode, request);
             }
             finally
             {
@@ -385,15 +385,14 @@ final class Responder extends LinePadding
      * Admission and PSN are read under the lock: a reset or flush of the peer's receives, which holds it too, comes
      * wholly before this receive or wholly after it.
      *
+     * @param opcode the request's opcode: a SEND that {@link ResponderContext#executesDirectly}.
      * @return true if the receive was consumed and completed; false if the request must travel (refused here: the
      *         peer's engine gives its error).
      */
-    boolean sendLocked(final ResponderContext peer, final int requesterQpn, final int nextPsn,
+    boolean sendLocked(final ResponderContext peer, final int requesterQpn, final int nextPsn, final Opcode opcode,
         final InboundRequest request)
     {
-        final Opcode opcode = Opcode.of(request.opcode());
-        if (peer.admittedQpn != requesterQpn || peer.expectedPsn != nextPsn || opcode == null ||
-            !opcode.isSend() || !ResponderContext.executesDirectly(opcode) ||
+        if (peer.admittedQpn != requesterQpn || peer.expectedPsn != nextPsn ||
             checkSend(peer, opcode, request) != Syndrome.ACK)
         {
             return false;
