@@ -24,7 +24,7 @@ import org.agrona.UnsafeApi;
 /**
  * The responder stage (rxe's resp): checks an inbound request's PSN, the QP's rights and every key, places data
  * with one copy, consumes receives, produces receive completions, and answers with an ACK or NAK. Duplicates are
- * re-acknowledged, READs re-executed, atomics answered from saved results.
+ * re-acknowledged; where responses carry data, READs are re-executed and atomics answered from saved results.
  */
 final class Responder extends LinePadding
 {
@@ -421,7 +421,11 @@ final class Responder extends LinePadding
 
     private void duplicate(final SoftQp qp, final int psn, final Opcode opcode, final InboundRequest request)
     {
-        if (opcode == Opcode.RDMA_READ)
+        if (!request.redeliversDuplicates())
+        {
+            respond(qp, psn, Syndrome.ACK, true); // its data reached the requester when the original executed
+        }
+        else if (opcode == Opcode.RDMA_READ)
         {
             respond(qp, psn, read(qp.responder(), request), true); // READs are idempotent: execute again
         }

@@ -69,4 +69,17 @@ public interface InboundRequest
 
     /** @param original the value before the atomic, delivered to the requester. */
     void deliverAtomic(long original);
+
+    /**
+     * Whether a duplicate READ or atomic is answered with its data again: on a wire, yes (the first response may
+     * have been lost, and the requester drops one it no longer waits for); where executing the original wrote its
+     * data into the requester's memory itself (mem), no: the duplicate is only acknowledged, because the READ may
+     * have completed since and its sink be the application's again.
+     *
+     * @return true unless the transport delivers into the requester's memory.
+     */
+    default boolean redeliversDuplicates()
+    {
+        return true;
+    }
 }

@@ -60,7 +60,7 @@ public interface Link
      * Transports whose peer's memory is in this process (mem) let the requester execute a one-sided operation or a
      * SEND against the peer QP itself, one copy or one CPU atomic and no message; a wire transport never does.
      *
-     * @return the peer QP's responder context, or null if requests must travel.
+     * @return the peer QP's responder context, or null if requests must travel (now, or always).
      */
     default ResponderContext directPeer()
     {

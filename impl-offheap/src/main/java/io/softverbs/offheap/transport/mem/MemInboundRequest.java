@@ -143,4 +143,11 @@ final class MemInboundRequest extends LinePadding implements InboundRequest
     {
         extended.deliverAtomic(original);
     }
+
+    /** The original's execution wrote the requester's sink; a duplicate must not write it again. */
+    @Override
+    public boolean redeliversDuplicates()
+    {
+        return false;
+    }
 }

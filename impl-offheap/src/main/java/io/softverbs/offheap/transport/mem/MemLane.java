@@ -70,12 +70,29 @@ final class MemLane
         return ((int)tail & mask) << SLOT_SHIFT;
     }
 
-    /** Makes the claimed slot visible to the consumer. @param offset the slot {@link #claim} returned. */
-    void publish(final int offset)
+    /**
+     * Makes the claimed slot visible to the consumer.
+     *
+     * @param offset the slot {@link #claim} returned.
+     * @return the lane position just past this message, for {@link #consumedThrough}.
+     */
+    long publish(final int offset)
     {
-        final long tail = buffer.getLong(trailer + TAIL);
-        buffer.putLong(trailer + TAIL, tail + 1);
-        buffer.putIntRelease(offset + STAMP, (int)(tail + 1));
+        final long tail = buffer.getLong(trailer + TAIL) + 1;
+        buffer.putLong(trailer + TAIL, tail);
+        buffer.putIntRelease(offset + STAMP, (int)tail);
+        return tail;
+    }
+
+    /**
+     * Safe from any thread: true once the consumer has handed back every message up to {@code position}, which it
+     * does only after it has finished with them (so everything they made it write is visible after this).
+     *
+     * @param position a value {@link #publish} returned.
+     */
+    boolean consumedThrough(final long position)
+    {
+        return buffer.getLongAcquire(trailer + PUBLISHED_HEAD) >= position;
     }
 
     // ---------------------------------------------------------------------------------------------------------

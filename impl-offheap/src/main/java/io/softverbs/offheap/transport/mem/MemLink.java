@@ -39,6 +39,8 @@ final class MemLink extends LinePadding implements Link
     /** Copied: the data path never reads the peer's objects, whose cache lines the peer's thread writes. */
     private final int peerQpn;
     private final MemLane requests;
+    /** Requester side: the request lane's position just past this link's newest request; 0 before the first. */
+    private long sentThrough;
     private final MemLane responses;
     /** The peer's transport, whose engine consumes everything this link sends: requests, NAKs and ACKs. */
     private final MemTransport peerTransport;
@@ -80,10 +82,17 @@ final class MemLink extends LinePadding implements Link
         return peer;
     }
 
+    /**
+     * Requests go direct only when none of this link's is still in the lane: the peer's engine reads the expected
+     * PSN, then executes, without a lock common to the direct path, so a copy it is still to handle (one sent
+     * before a go-back-N, or a retransmission's original) could otherwise pass its PSN check at the same moment as
+     * the same request executed here, and run twice. Once the lane is consumed through this link's last request,
+     * the peer's engine has done with all of them, and the direct path sees what they changed.
+     */
     @Override
     public ResponderContext directPeer()
     {
-        return directPeer;
+        return sentThrough == 0 || requests.consumedThrough(sentThrough) ? directPeer : null;
     }
 
     @Override
@@ -115,7 +124,7 @@ final class MemLink extends LinePadding implements Link
             writeHeader(slot, opcode, flags, psn, ackReq, MemRequest.EXTENDED);
             out.putLong(slot + MemRequest.WQE_BLOCK, wqeBlock); // the responder reads the rest in place
         }
-        requests.publish(slot);
+        sentThrough = requests.publish(slot);
         peerTransport.wakeEngine();
         return true;
     }
@@ -144,7 +153,7 @@ final class MemLink extends LinePadding implements Link
             Segments.copyChecked(wr.sgeAddress(i), target, sgeLength);
             target += sgeLength;
         }
-        requests.publish(slot);
+        sentThrough = requests.publish(slot);
         peerTransport.wakeEngine();
         return true;
     }

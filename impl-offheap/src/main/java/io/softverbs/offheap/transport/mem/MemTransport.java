@@ -21,7 +21,7 @@ import io.softverbs.offheap.transport.Transport;
  * requester's send ring, and moves the data with one copy.
  * <p>
  * One-sided operations (WRITE, READ, atomics), and SENDs to a peer with a receive posted, do not travel at all when
- * nothing else of their QP is in flight: the requester executes them against the peer itself
+ * nothing else of their QP is in flight or still in a lane: the requester executes them against the peer itself
  * ({@link Link#directPeer}), a SEND consuming the peer's receive and writing its completion. The system property
  * {@value #DIRECT_PROPERTY}{@code =false}, read when a context opens, turns that off, so every request goes
  * through the lanes as on a wire: for tests of the lanes, and to compare the two.

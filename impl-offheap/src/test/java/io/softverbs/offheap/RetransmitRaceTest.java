@@ -1,0 +1,384 @@
+package io.softverbs.offheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.softverbs.Access;
+import io.softverbs.CompletionQueue;
+import io.softverbs.Context;
+import io.softverbs.Device;
+import io.softverbs.Errors;
+import io.softverbs.MemoryRegion;
+import io.softverbs.Opcode;
+import io.softverbs.ProgressMode;
+import io.softverbs.ProtectionDomain;
+import io.softverbs.QpAttributes;
+import io.softverbs.QpInit;
+import io.softverbs.QpState;
+import io.softverbs.QueuePair;
+import io.softverbs.RecvWorkRequest;
+import io.softverbs.SendFlags;
+import io.softverbs.SendWorkRequest;
+import io.softverbs.WcStatus;
+import io.softverbs.WorkCompletion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A requester whose ACK timer fires every few microseconds (timeout exponent 1: 8 us) and whose peer has few
+ * receives (so SENDs meet RNR NAKs) goes back and sends again all the time, while copies of what it sent earlier
+ * still wait in the lane to the peer. The peer's engine runs on its own thread. Whatever the interleaving of those
+ * stale copies with what the requester sends or executes next: every SEND is received exactly once and in order,
+ * every atomic executes exactly once, and no READ writes its sink after it completed.
+ * <p>
+ * The first test failed within a second, every time, before the requester waited for its lane to be consumed
+ * before executing anything directly (a SEND executed by the requester and its stale copy by the peer's engine,
+ * both having seen the same expected PSN). The other two guard the same window for atomics and READs, which is
+ * narrower there (no lock between the PSN check and the execution), and have not been seen to fail.
+ */
+@Timeout(120)
+class RetransmitRaceTest
+{
+    private static final int SENDS = 300_000;
+    private static final int ATOMICS = 100_000;
+    private static final int RECEIVES = 8;
+    private static final int SEND_DEPTH = 64;
+    private static final int SIGNAL_EVERY = 8;
+    private static final int SLOT = 8;
+    private static final int READS = 100_000;
+    private static final long REMOTE = 0x5EAD_5EAD_5EAD_5EADL;
+    private static final long MARKER = -1L;
+
+    private Device deviceA;
+    private Device deviceB;
+    private ExecutorService pool;
+
+    @AfterEach
+    void tearDown() throws InterruptedException
+    {
+        if (pool != null)
+        {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        if (deviceA != null)
+        {
+            deviceA.close();
+        }
+        if (deviceB != null)
+        {
+            deviceB.close();
+        }
+    }
+
+    @Test
+    void everySendIsReceivedOnceAndInOrder() throws Exception
+    {
+        open();
+        final Context ca = deviceA.open();
+        final Context cb = deviceB.open();
+        final ProtectionDomain pa = ca.allocPd();
+        final ProtectionDomain pb = cb.allocPd();
+        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
+        final CompletionQueue cqB = cb.createCq(RECEIVES * 2);
+        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
+            .maxInlineData(SLOT).build());
+        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).maxRecvWr(RECEIVES)
+            .build());
+        connectWithFastTimer(a, b);
+        final MemoryRegion source = pa.allocateMemory(SLOT, Access.LOCAL_WRITE);
+        final MemoryRegion sink = pb.allocateMemory((long)SLOT * RECEIVES, Access.LOCAL_WRITE);
+        final RecvWorkRequest recv = new RecvWorkRequest();
+        for (int slot = 0; slot < RECEIVES; slot++)
+        {
+            assertEquals(0, b.postRecv(recv.clear().wrId(slot).sge(sink, (long)slot * SLOT, SLOT)));
+        }
+
+        final AtomicBoolean failed = new AtomicBoolean();
+        pool = Executors.newFixedThreadPool(2);
+        final Future<?> receiver = pool.submit(guarded(failed, () ->
+        {
+            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+            long expected = 0;
+            while (expected < SENDS && !failed.get())
+            {
+                cb.progress();
+                final int n = cqB.poll(wc);
+                for (int i = 0; i < n; i++)
+                {
+                    final WorkCompletion c = wc[i];
+                    assertEquals(WcStatus.SUCCESS, c.status(), c::toString);
+                    final int slot = (int)c.wrId();
+                    assertEquals(expected, c.immData() & 0xFFFF_FFFFL, "immediate: each SEND once, in order");
+                    assertEquals(expected, sink.buffer().getLong(slot * SLOT), "payload");
+                    expected++;
+                    assertEquals(0, b.postRecv(recv.clear().wrId(slot).sge(sink, (long)slot * SLOT, SLOT)));
+                }
+            }
+            return null;
+        }));
+        final Future<?> sender = pool.submit(guarded(failed, () ->
+        {
+            final SendWorkRequest send = new SendWorkRequest();
+            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+            long posted = 0;
+            long signaled = 0;
+            long completed = 0;
+            while ((posted < SENDS || completed < signaled) && !failed.get())
+            {
+                if (posted < SENDS)
+                {
+                    source.buffer().putLong(0, posted);
+                    final boolean signal = (posted + 1) % SIGNAL_EVERY == 0 || posted + 1 == SENDS;
+                    final int rc = a.postSend(send.clear().wrId(posted).opcode(Opcode.SEND_WITH_IMM)
+                        .immData((int)posted).sge(source, 0, SLOT)
+                        .flags(SendFlags.INLINE | (signal ? SendFlags.SIGNALED : 0)));
+                    if (rc == 0)
+                    {
+                        posted++;
+                        signaled += signal ? 1 : 0;
+                    }
+                    else
+                    {
+                        assertEquals(Errors.ENOMEM, rc);
+                    }
+                }
+                ca.progress();
+                final int n = cqA.poll(wc);
+                for (int i = 0; i < n; i++)
+                {
+                    assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                    completed++;
+                }
+            }
+            return null;
+        }));
+        awaitBoth(sender, receiver);
+    }
+
+    @Test
+    void everyAtomicExecutesOnce() throws Exception
+    {
+        open();
+        final Context ca = deviceA.open();
+        final Context cb = deviceB.open();
+        final ProtectionDomain pa = ca.allocPd();
+        final ProtectionDomain pb = cb.allocPd();
+        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
+        final CompletionQueue cqB = cb.createCq(4);
+        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
+            .build());
+        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).build());
+        connectWithFastTimer(a, b);
+        final MemoryRegion counter = pb.allocateMemory(Long.BYTES, Access.LOCAL_WRITE | Access.REMOTE_ATOMIC);
+        final MemoryRegion originals = pa.allocateMemory((long)Long.BYTES * SEND_DEPTH, Access.LOCAL_WRITE);
+
+        final AtomicBoolean failed = new AtomicBoolean();
+        final AtomicBoolean done = new AtomicBoolean();
+        pool = Executors.newFixedThreadPool(2);
+        final Future<?> responder = pool.submit(guarded(failed, () ->
+        {
+            while (!done.get() && !failed.get())
+            {
+                cb.progress();
+            }
+            return null;
+        }));
+        final Future<?> requester = pool.submit(guarded(failed, () ->
+        {
+            try
+            {
+                final SendWorkRequest faa = new SendWorkRequest();
+                final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+                long posted = 0;
+                long completed = 0;
+                while (completed < ATOMICS && !failed.get())
+                {
+                    if (posted < ATOMICS)
+                    {
+                        final int slot = (int)(posted % SEND_DEPTH);
+                        final int rc = a.postSend(faa.clear().wrId(posted).opcode(Opcode.ATOMIC_FETCH_AND_ADD)
+                            .flags(SendFlags.SIGNALED).sge(originals, (long)slot * Long.BYTES, Long.BYTES)
+                            .remote(counter.address(), counter.rkey()).compareAdd(1));
+                        if (rc == 0)
+                        {
+                            posted++;
+                        }
+                        else
+                        {
+                            assertEquals(Errors.ENOMEM, rc);
+                        }
+                    }
+                    ca.progress();
+                    final int n = cqA.poll(wc);
+                    for (int i = 0; i < n; i++)
+                    {
+                        assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                        assertEquals(completed, wc[i].wrId(), "completions in order");
+                        final int slot = (int)(completed % SEND_DEPTH);
+                        assertEquals(completed, originals.buffer().getLong(slot * Long.BYTES),
+                            "each FETCH_AND_ADD saw the one before it, once");
+                        completed++;
+                    }
+                }
+                return null;
+            }
+            finally
+            {
+                done.set(true);
+            }
+        }));
+        awaitBoth(requester, responder);
+        assertEquals(ATOMICS, counter.buffer().getLongVolatile(0), "the counter: every atomic once");
+    }
+
+    /**
+     * A READ sent again may reach the peer after its first copy has executed and the READ has completed. On the mem
+     * transport the first copy already wrote the data into the requester's sink, so the duplicate must write
+     * nothing: the application owns the sink again once the READ completed. Each READ here has its own sink slot,
+     * which the requester overwrites with a marker as soon as the READ completes; a late duplicate would put the
+     * remote bytes back.
+     */
+    @Test
+    void aDuplicateReadNeverWritesASinkAfterItsReadCompleted() throws Exception
+    {
+        open();
+        final Context ca = deviceA.open();
+        final Context cb = deviceB.open();
+        final ProtectionDomain pa = ca.allocPd();
+        final ProtectionDomain pb = cb.allocPd();
+        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
+        final CompletionQueue cqB = cb.createCq(4);
+        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
+            .build());
+        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).build());
+        connectWithFastTimer(a, b);
+        final MemoryRegion source = pb.allocateMemory(Long.BYTES, Access.LOCAL_WRITE | Access.REMOTE_READ);
+        source.buffer().putLong(0, REMOTE);
+        final MemoryRegion sinks = pa.allocateMemory((long)Long.BYTES * READS, Access.LOCAL_WRITE);
+
+        final AtomicBoolean failed = new AtomicBoolean();
+        final AtomicBoolean done = new AtomicBoolean();
+        pool = Executors.newFixedThreadPool(2);
+        final Future<?> responder = pool.submit(guarded(failed, () ->
+        {
+            while (!done.get() && !failed.get())
+            {
+                cb.progress();
+            }
+            return null;
+        }));
+        final Future<?> requester = pool.submit(guarded(failed, () ->
+        {
+            try
+            {
+                final SendWorkRequest read = new SendWorkRequest();
+                final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+                long posted = 0;
+                long completed = 0;
+                while (completed < READS && !failed.get())
+                {
+                    if (posted < READS)
+                    {
+                        final int rc = a.postSend(read.clear().wrId(posted).opcode(Opcode.RDMA_READ)
+                            .flags(SendFlags.SIGNALED).sge(sinks, posted * Long.BYTES, Long.BYTES)
+                            .remote(source.address(), source.rkey()));
+                        if (rc == 0)
+                        {
+                            posted++;
+                        }
+                        else
+                        {
+                            assertEquals(Errors.ENOMEM, rc);
+                        }
+                    }
+                    ca.progress();
+                    final int n = cqA.poll(wc);
+                    for (int i = 0; i < n; i++)
+                    {
+                        assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                        assertEquals(completed, wc[i].wrId(), "completions in order");
+                        assertEquals(REMOTE, sinks.buffer().getLong((int)completed * Long.BYTES), "the data read");
+                        sinks.buffer().putLong((int)completed * Long.BYTES, MARKER); // the application's again
+                        completed++;
+                    }
+                }
+                return null;
+            }
+            finally
+            {
+                done.set(true);
+            }
+        }));
+        awaitBoth(requester, responder);
+        drain(ca, cb);
+        for (int i = 0; i < READS; i++)
+        {
+            assertEquals(MARKER, sinks.buffer().getLong(i * Long.BYTES), "sink of READ " + i);
+        }
+    }
+
+    /** Runs both engines until a round of both finds nothing to do: every late copy has been handled. */
+    private static void drain(final Context ca, final Context cb)
+    {
+        for (int round = 0; round < 100_000; round++)
+        {
+            if (ca.progress() + cb.progress() == 0)
+            {
+                return;
+            }
+        }
+        throw new AssertionError("the engines never went idle");
+    }
+
+    private void open()
+    {
+        deviceA = TestSupport.openDevice("rtx-race-a", ProgressMode.INVOKER);
+        deviceB = TestSupport.openDevice("rtx-race-b", ProgressMode.INVOKER);
+    }
+
+    /** Connects the pair; a's ACK timeout is 8 us, so it retransmits whenever b's thread falls behind. */
+    private static void connectWithFastTimer(final QueuePair a, final QueuePair b)
+    {
+        final int access = Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC;
+        b.modify(TestSupport.toInit(access));
+        b.modify(TestSupport.toRtr(a.localEndpoint(), 1));
+        b.modify(TestSupport.toRts(b.localEndpoint().psn(), 7));
+        a.modify(TestSupport.toInit(access));
+        a.modify(TestSupport.toRtr(b.localEndpoint(), 1));
+        a.modify(QpAttributes.builder().state(QpState.RTS).timeout(1).retryCount(7).rnrRetry(7).maxRdAtomic(16)
+            .sqPsn(a.localEndpoint().psn()).build());
+    }
+
+    /** A task that, failing, tells the other one to stop. */
+    private static Callable<Void> guarded(final AtomicBoolean failed, final Callable<Void> task)
+    {
+        return () ->
+        {
+            try
+            {
+                return task.call();
+            }
+            catch (final Throwable ex)
+            {
+                failed.set(true);
+                throw ex;
+            }
+        };
+    }
+
+    private static void awaitBoth(final Future<?> first, final Future<?> second)
+        throws Exception
+    {
+        first.get(100, TimeUnit.SECONDS);
+        second.get(100, TimeUnit.SECONDS);
+    }
+}
