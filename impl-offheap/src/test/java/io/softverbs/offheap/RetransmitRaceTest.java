@@ -26,6 +26,8 @@ import io.softverbs.QueuePair;
 import io.softverbs.RecvWorkRequest;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
+import io.softverbs.SharedSendQueue;
+import io.softverbs.SsqInit;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import org.junit.jupiter.api.AfterEach;
@@ -39,10 +41,11 @@ import org.junit.jupiter.api.Timeout;
  * stale copies with what the requester sends or executes next: every SEND is received exactly once and in order,
  * every atomic executes exactly once, and no READ writes its sink after it completed.
  * <p>
- * The first test failed within a second, every time, before the requester waited for its lane to be consumed
- * before executing anything directly (a SEND executed by the requester and its stale copy by the peer's engine,
- * both having seen the same expected PSN). The other two guard the same window for atomics and READs, which is
- * narrower there (no lock between the PSN check and the execution), and have not been seen to fail.
+ * The two SEND tests (a QP, and a shared send queue's channels) failed within a second, every time, before the
+ * requester waited for its lane to be consumed before executing anything directly: a SEND executed by the requester
+ * and its stale copy by the peer's engine, both having seen the same expected PSN. The atomic and READ tests guard
+ * the same window there, which is narrower (no lock between the PSN check and the execution); they have not been
+ * seen to fail.
  */
 @Timeout(120)
 class RetransmitRaceTest
@@ -59,6 +62,7 @@ class RetransmitRaceTest
 
     private Device deviceA;
     private Device deviceB;
+    private Device deviceC;
     private ExecutorService pool;
 
     @AfterEach
@@ -76,6 +80,10 @@ class RetransmitRaceTest
         if (deviceB != null)
         {
             deviceB.close();
+        }
+        if (deviceC != null)
+        {
+            deviceC.close();
         }
     }
 
@@ -162,6 +170,114 @@ class RetransmitRaceTest
             return null;
         }));
         awaitBoth(sender, receiver);
+    }
+
+    /**
+     * The same through a shared send queue (the path of the market-data fan-out, where CI first saw a SEND delivered
+     * twice): one SSQ, two channels to two subscribers on their own devices, each with few receives; every
+     * subscriber gets every SEND once and in order, and the SSQ completes in posting order.
+     */
+    @Test
+    void everySendThroughASharedSendQueueIsReceivedOnceAndInOrder() throws Exception
+    {
+        open();
+        deviceC = TestSupport.openDevice("rtx-race-c", ProgressMode.INVOKER);
+        final Context ca = deviceA.open();
+        final Context[] subscribers = {deviceB.open(), deviceC.open()};
+        final ProtectionDomain pa = ca.allocPd();
+        final CompletionQueue ssqCq = ca.createCq(SEND_DEPTH * 2);
+        final CompletionQueue channelRecvCq = ca.createCq(4);
+        final SharedSendQueue ssq = pa.createSharedSendQueue(SsqInit.builder().sendCq(ssqCq).maxWr(SEND_DEPTH)
+            .maxSge(1).maxInlineData(SLOT).build());
+        final MemoryRegion source = pa.allocateMemory(SLOT, Access.LOCAL_WRITE);
+        final QueuePair[] channels = new QueuePair[2];
+        final CompletionQueue[] cqs = new CompletionQueue[2];
+        final QueuePair[] qps = new QueuePair[2];
+        final MemoryRegion[] sinks = new MemoryRegion[2];
+        final RecvWorkRequest recv = new RecvWorkRequest();
+        for (int s = 0; s < 2; s++)
+        {
+            final ProtectionDomain pd = subscribers[s].allocPd();
+            cqs[s] = subscribers[s].createCq(RECEIVES * 2);
+            qps[s] = pd.createQueuePair(QpInit.builder().sendCq(cqs[s]).recvCq(cqs[s]).maxRecvWr(RECEIVES).build());
+            channels[s] = pa.createQueuePair(QpInit.builder().sharedSendQueue(ssq).recvCq(channelRecvCq)
+                .maxRecvWr(1).maxRecvSge(1).build());
+            connectWithFastTimer(channels[s], qps[s]);
+            sinks[s] = pd.allocateMemory((long)SLOT * RECEIVES, Access.LOCAL_WRITE);
+            for (int slot = 0; slot < RECEIVES; slot++)
+            {
+                assertEquals(0, qps[s].postRecv(recv.clear().wrId(slot).sge(sinks[s], (long)slot * SLOT, SLOT)));
+            }
+        }
+
+        final AtomicBoolean failed = new AtomicBoolean();
+        pool = Executors.newFixedThreadPool(2);
+        final Future<?> receiver = pool.submit(guarded(failed, () ->
+        {
+            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+            final long[] expected = new long[2];
+            while ((expected[0] < SENDS / 2 || expected[1] < SENDS / 2) && !failed.get())
+            {
+                for (int s = 0; s < 2; s++)
+                {
+                    subscribers[s].progress();
+                    final int n = cqs[s].poll(wc);
+                    for (int i = 0; i < n; i++)
+                    {
+                        final WorkCompletion c = wc[i];
+                        assertEquals(WcStatus.SUCCESS, c.status(), c::toString);
+                        final int slot = (int)c.wrId();
+                        assertEquals(expected[s], c.immData() & 0xFFFF_FFFFL, "subscriber " + s + ": once, in order");
+                        assertEquals(expected[s], sinks[s].buffer().getLong(slot * SLOT), "payload");
+                        expected[s]++;
+                        assertEquals(0, qps[s].postRecv(recv.clear().wrId(slot).sge(sinks[s], (long)slot * SLOT,
+                            SLOT)));
+                    }
+                }
+            }
+            return null;
+        }));
+        final Future<?> publisher = pool.submit(guarded(failed, () ->
+        {
+            final SendWorkRequest send = new SendWorkRequest();
+            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+            long posted = 0;
+            long lastCompleted = -1;
+            long signaled = 0;
+            long completed = 0;
+            while ((posted < SENDS || completed < signaled) && !failed.get())
+            {
+                if (posted < SENDS)
+                {
+                    final long seq = posted / 2;
+                    source.buffer().putLong(0, seq);
+                    final boolean signal = (posted + 1) % SIGNAL_EVERY == 0 || posted + 1 == SENDS;
+                    final int rc = ssq.postSend(channels[(int)(posted & 1)], send.clear().wrId(posted)
+                        .opcode(Opcode.SEND_WITH_IMM).immData((int)seq).sge(source, 0, SLOT)
+                        .flags(SendFlags.INLINE | (signal ? SendFlags.SIGNALED : 0)));
+                    if (rc == 0)
+                    {
+                        posted++;
+                        signaled += signal ? 1 : 0;
+                    }
+                    else
+                    {
+                        assertEquals(Errors.ENOMEM, rc);
+                    }
+                }
+                ca.progress();
+                final int n = ssqCq.poll(wc);
+                for (int i = 0; i < n; i++)
+                {
+                    assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                    assertTrue(wc[i].wrId() > lastCompleted, "SSQ completions in posting order");
+                    lastCompleted = wc[i].wrId();
+                    completed++;
+                }
+            }
+            return null;
+        }));
+        awaitBoth(publisher, receiver);
     }
 
     @Test
