@@ -334,7 +334,8 @@ final class Responder extends LinePadding
      * peer's next receive and writes its completion into the peer's CQ (both under their locks, as the peer's own
      * engine takes them). It runs only where the peer's own responder would execute the request now with success
      * and keep nothing but the next PSN: the peer connected to this requester and ready, expecting the requester's
-     * next PSN (so nothing of the requester's is still on its way), a receive posted for a SEND, and every check
+     * next PSN, none of the requester's requests left in a lane for the peer's engine to handle (the caller got
+     * {@code peer} from {@link Link#directPeer}, which checks), a receive posted for a SEND, and every check
      * passed. Anything else returns false before touching memory, and the request travels, to be answered (or
      * refused, with the peer QP's error handling, an RNR NAK for a SEND without a receive) by the peer itself.
      *
@@ -373,8 +374,9 @@ final class Responder extends LinePadding
         {
             return false;
         }
-        // The request consumed its PSN, as one that travelled would. Nothing of this requester's is in flight, so
-        // the peer's engine is not touching this field now; its next request from us is published after this.
+        // The request consumed its PSN, as one that travelled would. Nothing of this requester's is in flight or
+        // still in a lane (Link#directPeer), so the peer's engine is not touching this field now; its next request
+        // from us is published after this.
         peer.expectedPsn = Psn.next(nextPsn);
         return true;
     }
