@@ -1,7 +1,8 @@
 package io.softverbs;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.UnsafeApi;
 
 /**
  * A work completion; maps to {@code struct ibv_wc}. A flyweight over a 64-byte completion entry (CQE): either
@@ -53,92 +54,128 @@ public final class WorkCompletion extends LinePadding
      */
     private static final int GUARD = LinePadding.BYTES;
 
-    private final UnsafeBuffer own = new UnsafeBuffer(new byte[GUARD + LENGTH + GUARD], GUARD, LENGTH);
-    private DirectBuffer buffer = own;
-    private int offset;
+    /** The own copy's first byte, as an address within {@link #own}. */
+    private static final long OWN = BufferUtil.ARRAY_BASE_OFFSET + GUARD;
 
-    /** Points this completion at a CQE. @param buffer the CQ ring. @param offset the slot's offset. */
+    private final byte[] own = new byte[GUARD + LENGTH + GUARD];
+    /**
+     * What the getters read: {@link #own} at {@link #OWN}, or a wrapped CQ slot (its buffer's array, null off the
+     * heap, and the slot's address). Read with {@link UnsafeApi} directly, bounds checked once where the slot is
+     * chosen: the reads go through no method of an Agrona buffer class, so a poll loop never becomes the thread
+     * that first asks C2 to compile one, which resolves (allocates) every string constant of that class on it
+     * (see {@link Text}); that was seen to happen after a warm-up, in a write_bw run's measured window.
+     */
+    private Object base = own;
+    private long address = OWN;
+
+    /**
+     * Points this completion at a CQE.
+     *
+     * @param buffer the CQ ring.
+     * @param offset the slot's offset.
+     * @throws IndexOutOfBoundsException if the slot does not lie within the buffer.
+     */
     public void wrap(final DirectBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
+        checkSlot(buffer, offset, LENGTH);
+        final byte[] array = buffer.byteArray();
+        if (base != array)
         {
-            this.buffer = buffer; // once per ring, not once per completion (see copyFrom)
+            base = array; // once per ring, not once per completion (see copyFrom)
         }
-        this.offset = offset;
+        address = buffer.addressOffset() + offset;
     }
 
-    /** Copies a CQE into this completion's own storage. @param src the CQ ring. @param srcOffset the slot. */
+    /**
+     * Copies a CQE into this completion's own storage.
+     *
+     * @param src       the CQ ring.
+     * @param srcOffset the slot.
+     * @throws IndexOutOfBoundsException if the slot does not lie within the buffer.
+     */
     public void copyFrom(final DirectBuffer src, final int srcOffset)
     {
-        own.putBytes(0, src, srcOffset, PAYLOAD_LENGTH);
+        checkSlot(src, srcOffset, PAYLOAD_LENGTH);
+        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + srcOffset, own, OWN, PAYLOAD_LENGTH);
         // Written only on change: a poll loop would otherwise dirty this object's line on every call, and a
         // reference store runs the collector's write barrier (G1: a StoreLoad fence when the two objects lie in
         // different regions).
-        if (buffer != own)
+        if (base != own)
         {
-            buffer = own;
-            offset = 0;
+            base = own;
+        }
+        if (address != OWN)
+        {
+            address = OWN;
+        }
+    }
+
+    private static void checkSlot(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (offset < 0 || offset > buffer.capacity() - length)
+        {
+            throw Text.outOfBounds(offset, length, buffer.capacity());
         }
     }
 
     /** @return {@code wr_id}. */
     public long wrId()
     {
-        return buffer.getLong(offset + WR_ID_OFFSET);
+        return UnsafeApi.getLong(base, address + WR_ID_OFFSET);
     }
 
     /** @return {@code status}. */
     public WcStatus status()
     {
-        return WcStatus.of(buffer.getByte(offset + STATUS_OFFSET));
+        return WcStatus.of(UnsafeApi.getByte(base, address + STATUS_OFFSET));
     }
 
     /** @return {@code opcode}. */
     public WcOpcode opcode()
     {
-        return WcOpcode.of(buffer.getByte(offset + OPCODE_OFFSET));
+        return WcOpcode.of(UnsafeApi.getByte(base, address + OPCODE_OFFSET));
     }
 
     /** @return {@code byte_len}: bytes received, read or written. */
     public int byteLen()
     {
-        return buffer.getInt(offset + BYTE_LEN_OFFSET);
+        return UnsafeApi.getInt(base, address + BYTE_LEN_OFFSET);
     }
 
     /** @return {@code imm_data}, valid when {@link #hasImm()}. */
     public int immData()
     {
-        return buffer.getInt(offset + IMM_DATA_OFFSET);
+        return UnsafeApi.getInt(base, address + IMM_DATA_OFFSET);
     }
 
     /** @return {@code invalidated_rkey}, valid when {@link #hasInv()}. */
     public int invalidatedRkey()
     {
-        return buffer.getInt(offset + INV_RKEY_OFFSET);
+        return UnsafeApi.getInt(base, address + INV_RKEY_OFFSET);
     }
 
     /** @return {@code qp_num}: the local QP. */
     public int qpNum()
     {
-        return buffer.getInt(offset + QP_NUM_OFFSET);
+        return UnsafeApi.getInt(base, address + QP_NUM_OFFSET);
     }
 
     /** @return {@code src_qp}: the remote QP (receives). */
     public int srcQp()
     {
-        return buffer.getInt(offset + SRC_QP_OFFSET);
+        return UnsafeApi.getInt(base, address + SRC_QP_OFFSET);
     }
 
     /** @return {@code wc_flags}. */
     public int flags()
     {
-        return buffer.getShort(offset + FLAGS_OFFSET) & 0xFFFF;
+        return UnsafeApi.getShort(base, address + FLAGS_OFFSET) & 0xFFFF;
     }
 
     /** @return {@code vendor_err}: a softverbs detail code for errors, 0 otherwise. */
     public int vendorErr()
     {
-        return buffer.getInt(offset + VENDOR_ERR_OFFSET);
+        return UnsafeApi.getInt(base, address + VENDOR_ERR_OFFSET);
     }
 
     /** @return true if the completion carries immediate data. */
@@ -174,6 +211,12 @@ public final class WorkCompletion extends LinePadding
     {
         private Text()
         {
+        }
+
+        static IndexOutOfBoundsException outOfBounds(final int offset, final int length, final int capacity)
+        {
+            return new IndexOutOfBoundsException("completion slot at " + offset + " of " + length + " bytes in a " +
+                "buffer of " + capacity);
         }
 
         static String describe(final WorkCompletion wc)

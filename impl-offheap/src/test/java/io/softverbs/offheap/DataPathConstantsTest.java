@@ -25,6 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DataPathConstantsTest
 {
+    /** Agrona's buffer types, whose accessors hold error-message recipes in their classes' constant pools. */
+    private static final Set<String> AGRONA_BUFFERS = Set.of("org/agrona/DirectBuffer", "org/agrona/MutableDirectBuffer",
+        "org/agrona/AbstractMutableDirectBuffer", "org/agrona/concurrent/AtomicBuffer",
+        "org/agrona/concurrent/UnsafeBuffer", "org/agrona/ExpandableArrayBuffer",
+        "org/agrona/ExpandableDirectByteBuffer");
+
     /** Classes with methods that run on every post, poll or engine cycle. */
     private static final List<String> DATA_PATH = List.of(
         "io.softverbs.offheap.SoftContext",
@@ -77,6 +83,42 @@ class DataPathConstantsTest
         assertEquals(List.of(), offenders, "string constants of data-path classes belong in a nested class");
     }
 
+    /**
+     * The same mechanism reaches Agrona's buffer classes, whose constant pools hold the recipes of their error
+     * messages: a data-path method that calls an Agrona buffer accessor (get, put, putBytes) makes it a compilation
+     * of its own while the caller is not yet compiled by C2, and the thread that asks for it allocates those strings.
+     * A write_bw run showed it after its warm-up: about 600 bytes on the polling thread, from
+     * {@code AbstractMutableDirectBuffer.putBytes} under {@code WorkCompletion.copyFrom}. So data-path classes read
+     * and write memory with {@code UnsafeApi} (strings resolved when it is initialised) on bounds they checked, and
+     * call an Agrona buffer only to create or wrap one, or for the accessors HotSpot compiles as trivial (never by C2).
+     */
+    @Test
+    void dataPathClassesCallNoAgronaBufferAccessor() throws IOException
+    {
+        final Set<String> allowed = Set.of("<init>", "wrap", "capacity", "byteArray", "addressOffset");
+        final List<String> offenders = new ArrayList<>();
+        for (final String name : DATA_PATH)
+        {
+            for (final String call : ClassFileStrings.read(name).calls)
+            {
+                final String owner = call.substring(0, call.indexOf('.'));
+                final String method = call.substring(call.indexOf('.') + 1);
+                if (AGRONA_BUFFERS.contains(owner) && !allowed.contains(method))
+                {
+                    offenders.add(name + " calls " + call);
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "Agrona buffer accessors on the data path");
+    }
+
+    @Test
+    void theCallCheckSeesACall() throws IOException
+    {
+        assertTrue(ClassFileStrings.read("io.softverbs.offheap.host.DeviceBuffer").calls
+            .contains("org/agrona/concurrent/UnsafeBuffer.wrap"));
+    }
+
     @Test
     void theCheckSeesAStringConstant() throws IOException
     {
@@ -91,6 +133,8 @@ class DataPathConstantsTest
     {
         final List<String> constants = new ArrayList<>();
         final Set<String> resolvedAtInit = new HashSet<>();
+        /** Methods the class calls, as "owner/Class.name". */
+        final Set<String> calls = new HashSet<>();
 
         static ClassFileStrings read(final String className) throws IOException
         {
@@ -110,6 +154,9 @@ class DataPathConstantsTest
             final int count = in.readUnsignedShort();
             final String[] utf8 = new String[count];
             final int[] stringIndex = new int[count]; // CONSTANT_String entry -> its Utf8 index
+            final int[] classIndex = new int[count]; // CONSTANT_Class entry -> its name's Utf8 index
+            final int[] nameIndex = new int[count]; // CONSTANT_NameAndType entry -> its name's Utf8 index
+            final int[][] methodRefs = new int[count][]; // (Interface)Methodref -> {class, name and type}
             for (int i = 1; i < count; i++)
             {
                 final int tag = in.readUnsignedByte();
@@ -117,9 +164,12 @@ class DataPathConstantsTest
                 {
                     case 1: utf8[i] = in.readUTF(); break;
                     case 8: stringIndex[i] = in.readUnsignedShort(); break;
-                    case 7: case 16: case 19: case 20: in.readUnsignedShort(); break;
+                    case 7: classIndex[i] = in.readUnsignedShort(); break;
+                    case 12: nameIndex[i] = in.readUnsignedShort(); in.readUnsignedShort(); break;
+                    case 10: case 11: methodRefs[i] = new int[] {in.readUnsignedShort(), in.readUnsignedShort()}; break;
+                    case 16: case 19: case 20: in.readUnsignedShort(); break;
                     case 15: in.readUnsignedByte(); in.readUnsignedShort(); break;
-                    case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: in.readInt(); break;
+                    case 3: case 4: case 9: case 17: case 18: in.readInt(); break;
                     case 5: case 6: in.readLong(); i++; break; // eight-byte constants take two entries
                     default: throw new IOException("constant pool tag " + tag);
                 }
@@ -129,6 +179,10 @@ class DataPathConstantsTest
                 if (stringIndex[i] != 0)
                 {
                     constants.add(utf8[stringIndex[i]]);
+                }
+                if (methodRefs[i] != null)
+                {
+                    calls.add(utf8[classIndex[methodRefs[i][0]]] + "." + utf8[nameIndex[methodRefs[i][1]]]);
                 }
             }
             in.readUnsignedShort(); // access
