@@ -26,10 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DataPathConstantsTest
 {
     /** Agrona's buffer types, whose accessors hold error-message recipes in their classes' constant pools. */
-    private static final Set<String> AGRONA_BUFFERS = Set.of("org/agrona/DirectBuffer", "org/agrona/MutableDirectBuffer",
-        "org/agrona/AbstractMutableDirectBuffer", "org/agrona/concurrent/AtomicBuffer",
-        "org/agrona/concurrent/UnsafeBuffer", "org/agrona/ExpandableArrayBuffer",
-        "org/agrona/ExpandableDirectByteBuffer");
+    private static final Set<String> AGRONA_BUFFERS = Set.of("org/agrona/DirectBuffer",
+        "org/agrona/MutableDirectBuffer", "org/agrona/AbstractMutableDirectBuffer",
+        "org/agrona/concurrent/AtomicBuffer", "org/agrona/concurrent/UnsafeBuffer",
+        "org/agrona/ExpandableArrayBuffer", "org/agrona/ExpandableDirectByteBuffer");
 
     /** Classes with methods that run on every post, poll or engine cycle. */
     private static final List<String> DATA_PATH = List.of(

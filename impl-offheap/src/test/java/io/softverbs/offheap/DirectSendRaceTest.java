@@ -60,19 +60,7 @@ class DirectSendRaceTest
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (pool != null)
-        {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
-        }
-        if (deviceA != null)
-        {
-            deviceA.close();
-        }
-        if (deviceB != null)
-        {
-            deviceB.close();
-        }
+        assertTrue(TestSupport.stopWorkersAndClose(pool, deviceA, deviceB), "a worker outlived the test");
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+import java.util.function.ObjLongConsumer;
 
 import io.softverbs.Access;
 import io.softverbs.CompletionQueue;
@@ -68,23 +70,7 @@ class RetransmitRaceTest
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (pool != null)
-        {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
-        }
-        if (deviceA != null)
-        {
-            deviceA.close();
-        }
-        if (deviceB != null)
-        {
-            deviceB.close();
-        }
-        if (deviceC != null)
-        {
-            deviceC.close();
-        }
+        assertTrue(TestSupport.stopWorkersAndClose(pool, deviceA, deviceB, deviceC), "a worker outlived the test");
     }
 
     @Test
@@ -133,42 +119,11 @@ class RetransmitRaceTest
             }
             return null;
         }));
-        final Future<?> sender = pool.submit(guarded(failed, () ->
+        final Future<?> sender = pool.submit(guarded(failed, sender(ca, cqA, failed, (send, index) ->
         {
-            final SendWorkRequest send = new SendWorkRequest();
-            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-            long posted = 0;
-            long signaled = 0;
-            long completed = 0;
-            while ((posted < SENDS || completed < signaled) && !failed.get())
-            {
-                if (posted < SENDS)
-                {
-                    source.buffer().putLong(0, posted);
-                    final boolean signal = (posted + 1) % SIGNAL_EVERY == 0 || posted + 1 == SENDS;
-                    final int rc = a.postSend(send.clear().wrId(posted).opcode(Opcode.SEND_WITH_IMM)
-                        .immData((int)posted).sge(source, 0, SLOT)
-                        .flags(SendFlags.INLINE | (signal ? SendFlags.SIGNALED : 0)));
-                    if (rc == 0)
-                    {
-                        posted++;
-                        signaled += signal ? 1 : 0;
-                    }
-                    else
-                    {
-                        assertEquals(Errors.ENOMEM, rc);
-                    }
-                }
-                ca.progress();
-                final int n = cqA.poll(wc);
-                for (int i = 0; i < n; i++)
-                {
-                    assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
-                    completed++;
-                }
-            }
-            return null;
-        }));
+            source.buffer().putLong(0, index);
+            return a.postSend(send.immData((int)index).sge(source, 0, SLOT));
+        })));
         awaitBoth(sender, receiver);
     }
 
@@ -237,122 +192,27 @@ class RetransmitRaceTest
             }
             return null;
         }));
-        final Future<?> publisher = pool.submit(guarded(failed, () ->
+        final Future<?> publisher = pool.submit(guarded(failed, sender(ca, ssqCq, failed, (send, index) ->
         {
-            final SendWorkRequest send = new SendWorkRequest();
-            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-            long posted = 0;
-            long lastCompleted = -1;
-            long signaled = 0;
-            long completed = 0;
-            while ((posted < SENDS || completed < signaled) && !failed.get())
-            {
-                if (posted < SENDS)
-                {
-                    final long seq = posted / 2;
-                    source.buffer().putLong(0, seq);
-                    final boolean signal = (posted + 1) % SIGNAL_EVERY == 0 || posted + 1 == SENDS;
-                    final int rc = ssq.postSend(channels[(int)(posted & 1)], send.clear().wrId(posted)
-                        .opcode(Opcode.SEND_WITH_IMM).immData((int)seq).sge(source, 0, SLOT)
-                        .flags(SendFlags.INLINE | (signal ? SendFlags.SIGNALED : 0)));
-                    if (rc == 0)
-                    {
-                        posted++;
-                        signaled += signal ? 1 : 0;
-                    }
-                    else
-                    {
-                        assertEquals(Errors.ENOMEM, rc);
-                    }
-                }
-                ca.progress();
-                final int n = ssqCq.poll(wc);
-                for (int i = 0; i < n; i++)
-                {
-                    assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
-                    assertTrue(wc[i].wrId() > lastCompleted, "SSQ completions in posting order");
-                    lastCompleted = wc[i].wrId();
-                    completed++;
-                }
-            }
-            return null;
-        }));
+            final long seq = index / 2;
+            source.buffer().putLong(0, seq);
+            return ssq.postSend(channels[(int)(index & 1)], send.immData((int)seq).sge(source, 0, SLOT));
+        })));
         awaitBoth(publisher, receiver);
     }
 
     @Test
     void everyAtomicExecutesOnce() throws Exception
     {
-        open();
-        final Context ca = deviceA.open();
-        final Context cb = deviceB.open();
-        final ProtectionDomain pa = ca.allocPd();
-        final ProtectionDomain pb = cb.allocPd();
-        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
-        final CompletionQueue cqB = cb.createCq(4);
-        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
-            .build());
-        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).build());
-        connectWithFastTimer(a, b);
-        final MemoryRegion counter = pb.allocateMemory(Long.BYTES, Access.LOCAL_WRITE | Access.REMOTE_ATOMIC);
-        final MemoryRegion originals = pa.allocateMemory((long)Long.BYTES * SEND_DEPTH, Access.LOCAL_WRITE);
-
-        final AtomicBoolean failed = new AtomicBoolean();
-        final AtomicBoolean done = new AtomicBoolean();
-        pool = Executors.newFixedThreadPool(2);
-        final Future<?> responder = pool.submit(guarded(failed, () ->
-        {
-            while (!done.get() && !failed.get())
-            {
-                cb.progress();
-            }
-            return null;
-        }));
-        final Future<?> requester = pool.submit(guarded(failed, () ->
-        {
-            try
-            {
-                final SendWorkRequest faa = new SendWorkRequest();
-                final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-                long posted = 0;
-                long completed = 0;
-                while (completed < ATOMICS && !failed.get())
-                {
-                    if (posted < ATOMICS)
-                    {
-                        final int slot = (int)(posted % SEND_DEPTH);
-                        final int rc = a.postSend(faa.clear().wrId(posted).opcode(Opcode.ATOMIC_FETCH_AND_ADD)
-                            .flags(SendFlags.SIGNALED).sge(originals, (long)slot * Long.BYTES, Long.BYTES)
-                            .remote(counter.address(), counter.rkey()).compareAdd(1));
-                        if (rc == 0)
-                        {
-                            posted++;
-                        }
-                        else
-                        {
-                            assertEquals(Errors.ENOMEM, rc);
-                        }
-                    }
-                    ca.progress();
-                    final int n = cqA.poll(wc);
-                    for (int i = 0; i < n; i++)
-                    {
-                        assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
-                        assertEquals(completed, wc[i].wrId(), "completions in order");
-                        final int slot = (int)(completed % SEND_DEPTH);
-                        assertEquals(completed, originals.buffer().getLong(slot * Long.BYTES),
-                            "each FETCH_AND_ADD saw the one before it, once");
-                        completed++;
-                    }
-                }
-                return null;
-            }
-            finally
-            {
-                done.set(true);
-            }
-        }));
-        awaitBoth(requester, responder);
+        final OneSided pair = new OneSided();
+        final MemoryRegion counter = pair.pb.allocateMemory(Long.BYTES, Access.LOCAL_WRITE | Access.REMOTE_ATOMIC);
+        final MemoryRegion originals = pair.pa.allocateMemory((long)Long.BYTES * SEND_DEPTH, Access.LOCAL_WRITE);
+        pair.run(ATOMICS,
+            (faa, index) -> faa.opcode(Opcode.ATOMIC_FETCH_AND_ADD).compareAdd(1)
+                .sge(originals, (index % SEND_DEPTH) * Long.BYTES, Long.BYTES)
+                .remote(counter.address(), counter.rkey()),
+            index -> assertEquals(index, originals.buffer().getLong((int)(index % SEND_DEPTH) * Long.BYTES),
+                "each FETCH_AND_ADD saw the one before it, once"));
         assertEquals(ATOMICS, counter.buffer().getLongVolatile(0), "the counter: every atomic once");
     }
 
@@ -366,79 +226,109 @@ class RetransmitRaceTest
     @Test
     void aDuplicateReadNeverWritesASinkAfterItsReadCompleted() throws Exception
     {
-        open();
-        final Context ca = deviceA.open();
-        final Context cb = deviceB.open();
-        final ProtectionDomain pa = ca.allocPd();
-        final ProtectionDomain pb = cb.allocPd();
-        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
-        final CompletionQueue cqB = cb.createCq(4);
-        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
-            .build());
-        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).build());
-        connectWithFastTimer(a, b);
-        final MemoryRegion source = pb.allocateMemory(Long.BYTES, Access.LOCAL_WRITE | Access.REMOTE_READ);
+        final OneSided pair = new OneSided();
+        final MemoryRegion source = pair.pb.allocateMemory(Long.BYTES, Access.LOCAL_WRITE | Access.REMOTE_READ);
         source.buffer().putLong(0, REMOTE);
-        final MemoryRegion sinks = pa.allocateMemory((long)Long.BYTES * READS, Access.LOCAL_WRITE);
-
-        final AtomicBoolean failed = new AtomicBoolean();
-        final AtomicBoolean done = new AtomicBoolean();
-        pool = Executors.newFixedThreadPool(2);
-        final Future<?> responder = pool.submit(guarded(failed, () ->
-        {
-            while (!done.get() && !failed.get())
+        final MemoryRegion sinks = pair.pa.allocateMemory((long)Long.BYTES * READS, Access.LOCAL_WRITE);
+        pair.run(READS,
+            (read, index) -> read.opcode(Opcode.RDMA_READ).sge(sinks, index * Long.BYTES, Long.BYTES)
+                .remote(source.address(), source.rkey()),
+            index ->
             {
-                cb.progress();
-            }
-            return null;
-        }));
-        final Future<?> requester = pool.submit(guarded(failed, () ->
-        {
-            try
-            {
-                final SendWorkRequest read = new SendWorkRequest();
-                final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-                long posted = 0;
-                long completed = 0;
-                while (completed < READS && !failed.get())
-                {
-                    if (posted < READS)
-                    {
-                        final int rc = a.postSend(read.clear().wrId(posted).opcode(Opcode.RDMA_READ)
-                            .flags(SendFlags.SIGNALED).sge(sinks, posted * Long.BYTES, Long.BYTES)
-                            .remote(source.address(), source.rkey()));
-                        if (rc == 0)
-                        {
-                            posted++;
-                        }
-                        else
-                        {
-                            assertEquals(Errors.ENOMEM, rc);
-                        }
-                    }
-                    ca.progress();
-                    final int n = cqA.poll(wc);
-                    for (int i = 0; i < n; i++)
-                    {
-                        assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
-                        assertEquals(completed, wc[i].wrId(), "completions in order");
-                        assertEquals(REMOTE, sinks.buffer().getLong((int)completed * Long.BYTES), "the data read");
-                        sinks.buffer().putLong((int)completed * Long.BYTES, MARKER); // the application's again
-                        completed++;
-                    }
-                }
-                return null;
-            }
-            finally
-            {
-                done.set(true);
-            }
-        }));
-        awaitBoth(requester, responder);
-        drain(ca, cb);
+                assertEquals(REMOTE, sinks.buffer().getLong((int)index * Long.BYTES), "the data read");
+                sinks.buffer().putLong((int)index * Long.BYTES, MARKER); // the application's again
+            });
+        drain(pair.ca, pair.cb);
         for (int i = 0; i < READS; i++)
         {
             assertEquals(MARKER, sinks.buffer().getLong(i * Long.BYTES), "sink of READ " + i);
+        }
+    }
+
+    /** A requester QP whose ACK timer fires after 8 us, and its peer, whose engine a thread of its own runs. */
+    private final class OneSided
+    {
+        final Context ca;
+        final Context cb;
+        final ProtectionDomain pa;
+        final ProtectionDomain pb;
+        final CompletionQueue cqA;
+        final QueuePair a;
+
+        OneSided()
+        {
+            open();
+            ca = deviceA.open();
+            cb = deviceB.open();
+            pa = ca.allocPd();
+            pb = cb.allocPd();
+            cqA = ca.createCq(SEND_DEPTH * 2);
+            final CompletionQueue cqB = cb.createCq(4);
+            a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH).build());
+            connectWithFastTimer(a, pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).build()));
+        }
+
+        /**
+         * Posts {@code count} signaled requests as fast as the send queue takes them, while another thread runs the
+         * peer's engine; every completion must be a success, in posting order, and pass {@code check}.
+         *
+         * @param request fills a cleared work request for the given index.
+         * @param check   runs on the completion of the given index.
+         */
+        void run(final long count, final ObjLongConsumer<SendWorkRequest> request, final LongConsumer check)
+            throws Exception
+        {
+            final AtomicBoolean failed = new AtomicBoolean();
+            final AtomicBoolean done = new AtomicBoolean();
+            pool = Executors.newFixedThreadPool(2);
+            final Future<?> responder = pool.submit(guarded(failed, () ->
+            {
+                while (!done.get() && !failed.get())
+                {
+                    cb.progress();
+                }
+                return null;
+            }));
+            final Future<?> requester = pool.submit(guarded(failed, () ->
+            {
+                try
+                {
+                    final SendWorkRequest wr = new SendWorkRequest();
+                    final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+                    long posted = 0;
+                    long completed = 0;
+                    while (completed < count && !failed.get())
+                    {
+                        if (posted < count)
+                        {
+                            request.accept(wr.clear().wrId(posted).flags(SendFlags.SIGNALED), posted);
+                            final int rc = a.postSend(wr);
+                            if (rc == 0)
+                            {
+                                posted++;
+                            }
+                            else
+                            {
+                                assertEquals(Errors.ENOMEM, rc);
+                            }
+                        }
+                        ca.progress();
+                        final int n = cqA.poll(wc);
+                        for (int i = 0; i < n; i++)
+                        {
+                            assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                            assertEquals(completed, wc[i].wrId(), "completions in order");
+                            check.accept(completed++);
+                        }
+                    }
+                    return null;
+                }
+                finally
+                {
+                    done.set(true);
+                }
+            }));
+            awaitBoth(requester, responder);
         }
     }
 
@@ -472,6 +362,60 @@ class RetransmitRaceTest
         a.modify(TestSupport.toRtr(b.localEndpoint(), 1));
         a.modify(QpAttributes.builder().state(QpState.RTS).timeout(1).retryCount(7).rnrRetry(7).maxRdAtomic(16)
             .sqPsn(a.localEndpoint().psn()).build());
+    }
+
+    /** Posts one SEND: fills in the immediate data and the payload of the numbered SEND, and posts it. */
+    private interface SendPost
+    {
+        /** @return the post's status. */
+        int post(SendWorkRequest send, long index);
+    }
+
+    /**
+     * The sending side of the SEND tests: posts {@value #SENDS} inline SEND_WITH_IMMs, one in {@value #SIGNAL_EVERY}
+     * signaled, as fast as the send queue takes them, running its engine; every completion must be a success, in
+     * posting order.
+     */
+    private static Callable<Void> sender(
+        final Context ctx, final CompletionQueue cq, final AtomicBoolean failed, final SendPost post)
+    {
+        return () ->
+        {
+            final SendWorkRequest send = new SendWorkRequest();
+            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+            long posted = 0;
+            long lastCompleted = -1;
+            long signaled = 0;
+            long completed = 0;
+            while ((posted < SENDS || completed < signaled) && !failed.get())
+            {
+                if (posted < SENDS)
+                {
+                    final boolean signal = (posted + 1) % SIGNAL_EVERY == 0 || posted + 1 == SENDS;
+                    final int rc = post.post(send.clear().wrId(posted).opcode(Opcode.SEND_WITH_IMM)
+                        .flags(SendFlags.INLINE | (signal ? SendFlags.SIGNALED : 0)), posted);
+                    if (rc == 0)
+                    {
+                        posted++;
+                        signaled += signal ? 1 : 0;
+                    }
+                    else
+                    {
+                        assertEquals(Errors.ENOMEM, rc);
+                    }
+                }
+                ctx.progress();
+                final int n = cq.poll(wc);
+                for (int i = 0; i < n; i++)
+                {
+                    assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                    assertTrue(wc[i].wrId() > lastCompleted, "send completions in posting order");
+                    lastCompleted = wc[i].wrId();
+                    completed++;
+                }
+            }
+            return null;
+        };
     }
 
     /** A task that, failing, tells the other one to stop. */

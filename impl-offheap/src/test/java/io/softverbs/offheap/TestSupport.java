@@ -180,6 +180,31 @@ public final class TestSupport
         return stopped;
     }
 
+    /**
+     * Tear-down of a test whose worker threads drive devices of its own: interrupts the workers, waits for them
+     * (bounded), then closes the devices. Any may be null (set-up failed before it).
+     *
+     * @return false if a worker was still running after the wait.
+     */
+    static boolean stopWorkersAndClose(final ExecutorService pool, final Device... devices)
+        throws InterruptedException
+    {
+        boolean stopped = true;
+        if (pool != null)
+        {
+            pool.shutdownNow();
+            stopped = pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        for (final Device device : devices)
+        {
+            if (device != null)
+            {
+                device.close();
+            }
+        }
+        return stopped;
+    }
+
     /** Waits, bounded, until {@code condition} holds. */
     static void awaitCondition(final String what, final BooleanSupplier condition, final Context... progress)
     {
