@@ -193,4 +193,29 @@ class MemoryRegionTest
             mr.close();
         }
     }
+
+    /**
+     * A region registered right after one was deregistered takes the same table slot (the free list is last in,
+     * first out), and its key must differ from the dead one, or the dead key would work again. With a random key
+     * byte alone that happened once in 255 (InlineSendTest failed on it in CI).
+     */
+    @Test
+    void aReusedSlotNeverGetsTheKeyItHadLast()
+    {
+        keepAlive = ByteBuffer.allocateDirect(4096);
+        final long address = BufferUtil.address(keepAlive);
+        int previous = 0; // never a key
+        for (int i = 0; i < 2000; i++) // with a random byte alone, 2000 reuses collide with odds 1 - (254/255)^2000
+        {
+            final MemoryRegion mr = pair.b.pd.registerMemory(address, 4096, REMOTE_RW);
+            final int key = mr.rkey();
+            mr.close();
+            if (previous != 0)
+            {
+                assertEquals(previous >>> 8, key >>> 8, "the slot is reused");
+                assertNotEquals(previous, key, "a reused slot's new key");
+            }
+            previous = key;
+        }
+    }
 }

@@ -8,13 +8,17 @@ import io.softverbs.VerbsException;
 
 /**
  * The device's memory key table (the MPT of a hardware RNIC). A key is {@code index << 8 | keyByte}: the index
- * selects the entry, the random key byte makes a stale or guessed key miss. Lookups are lock-free reads from any
- * engine; inserts and removals happen on the control path.
+ * selects the entry, the random key byte makes a stale or guessed key miss. An index used again never gets the key
+ * byte it had last, so the key of a region just deregistered stays dead when its index is reused at once (as the
+ * free list does); a key two regions old misses with odds 254 in 255. Lookups are lock-free reads from any engine;
+ * inserts and removals happen on the control path.
  */
 public final class KeyTable
 {
     private final AtomicReferenceArray<SoftMr> entries;
     private final int[] freeIndexes;
+    /** Per index, the key byte it was last given (0: never). */
+    private final byte[] lastKeyBytes;
     private int freeCount;
     private final SplittableRandom random;
 
@@ -31,6 +35,7 @@ public final class KeyTable
             freeIndexes[i] = capacity - i; // index 0 is never used, so key 0 is never valid
         }
         freeCount = capacity;
+        lastKeyBytes = new byte[capacity + 1];
         random = new SplittableRandom(seed);
     }
 
@@ -42,7 +47,9 @@ public final class KeyTable
             throw Text.full(freeIndexes.length);
         }
         final int index = freeIndexes[--freeCount];
-        final int keyByte = 1 + random.nextInt(255);
+        // One of the 255 non-zero bytes, never the last one this index had (1 + (last + 0..253) mod 255 skips it).
+        final int keyByte = 1 + ((lastKeyBytes[index] & 0xFF) + random.nextInt(254)) % 255;
+        lastKeyBytes[index] = (byte)keyByte;
         return (index << 8) | keyByte;
     }
 
