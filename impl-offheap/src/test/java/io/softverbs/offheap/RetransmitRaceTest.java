@@ -293,34 +293,11 @@ class RetransmitRaceTest
             {
                 try
                 {
-                    final SendWorkRequest wr = new SendWorkRequest();
-                    final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-                    long posted = 0;
-                    long completed = 0;
-                    while (completed < count && !failed.get())
+                    postAndReap(ca, cqA, count, 1, failed, (wr, index) ->
                     {
-                        if (posted < count)
-                        {
-                            request.accept(wr.clear().wrId(posted).flags(SendFlags.SIGNALED), posted);
-                            final int rc = a.postSend(wr);
-                            if (rc == 0)
-                            {
-                                posted++;
-                            }
-                            else
-                            {
-                                assertEquals(Errors.ENOMEM, rc);
-                            }
-                        }
-                        ca.progress();
-                        final int n = cqA.poll(wc);
-                        for (int i = 0; i < n; i++)
-                        {
-                            assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
-                            assertEquals(completed, wc[i].wrId(), "completions in order");
-                            check.accept(completed++);
-                        }
-                    }
+                        request.accept(wr, index);
+                        return a.postSend(wr);
+                    }, check);
                     return null;
                 }
                 finally
@@ -364,58 +341,75 @@ class RetransmitRaceTest
             .sqPsn(a.localEndpoint().psn()).build());
     }
 
-    /** Posts one SEND: fills in the immediate data and the payload of the numbered SEND, and posts it. */
-    private interface SendPost
+    /** Posts one request: fills in what the numbered request carries besides its wrId and flags, and posts it. */
+    private interface Post
     {
         /** @return the post's status. */
-        int post(SendWorkRequest send, long index);
+        int post(SendWorkRequest wr, long index);
     }
 
     /**
-     * The sending side of the SEND tests: posts {@value #SENDS} inline SEND_WITH_IMMs, one in {@value #SIGNAL_EVERY}
-     * signaled, as fast as the send queue takes them, running its engine; every completion must be a success, in
-     * posting order.
+     * The sending side of the SEND tests: {@value #SENDS} inline SEND_WITH_IMMs, one in {@value #SIGNAL_EVERY}
+     * signaled.
      */
     private static Callable<Void> sender(
-        final Context ctx, final CompletionQueue cq, final AtomicBoolean failed, final SendPost post)
+        final Context ctx, final CompletionQueue cq, final AtomicBoolean failed, final Post post)
     {
         return () ->
         {
-            final SendWorkRequest send = new SendWorkRequest();
-            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-            long posted = 0;
-            long lastCompleted = -1;
-            long signaled = 0;
-            long completed = 0;
-            while ((posted < SENDS || completed < signaled) && !failed.get())
-            {
-                if (posted < SENDS)
+            postAndReap(ctx, cq, SENDS, SIGNAL_EVERY, failed,
+                (send, index) -> post.post(send.opcode(Opcode.SEND_WITH_IMM).flags(send.flags() | SendFlags.INLINE),
+                    index),
+                index ->
                 {
-                    final boolean signal = (posted + 1) % SIGNAL_EVERY == 0 || posted + 1 == SENDS;
-                    final int rc = post.post(send.clear().wrId(posted).opcode(Opcode.SEND_WITH_IMM)
-                        .flags(SendFlags.INLINE | (signal ? SendFlags.SIGNALED : 0)), posted);
-                    if (rc == 0)
-                    {
-                        posted++;
-                        signaled += signal ? 1 : 0;
-                    }
-                    else
-                    {
-                        assertEquals(Errors.ENOMEM, rc);
-                    }
-                }
-                ctx.progress();
-                final int n = cq.poll(wc);
-                for (int i = 0; i < n; i++)
-                {
-                    assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
-                    assertTrue(wc[i].wrId() > lastCompleted, "send completions in posting order");
-                    lastCompleted = wc[i].wrId();
-                    completed++;
-                }
-            }
+                });
             return null;
         };
+    }
+
+    /**
+     * Posts {@code count} requests, wrId their index, one in {@code signalEvery} signaled and the last, as fast as the
+     * send queue takes them, running {@code ctx}'s engine; every completion must be a success, and the next signaled
+     * one in posting order.
+     *
+     * @param onCompletion runs with the index of each completed request.
+     */
+    private static void postAndReap(final Context ctx, final CompletionQueue cq, final long count,
+        final int signalEvery, final AtomicBoolean failed, final Post post, final LongConsumer onCompletion)
+    {
+        final SendWorkRequest wr = new SendWorkRequest();
+        final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+        long posted = 0;
+        long lastCompleted = -1;
+        long signaled = 0;
+        long completed = 0;
+        while ((posted < count || completed < signaled) && !failed.get())
+        {
+            if (posted < count)
+            {
+                final boolean signal = (posted + 1) % signalEvery == 0 || posted + 1 == count;
+                final int rc = post.post(wr.clear().wrId(posted).flags(signal ? SendFlags.SIGNALED : 0), posted);
+                if (rc == 0)
+                {
+                    posted++;
+                    signaled += signal ? 1 : 0;
+                }
+                else
+                {
+                    assertEquals(Errors.ENOMEM, rc);
+                }
+            }
+            ctx.progress();
+            final int n = cq.poll(wc);
+            for (int i = 0; i < n; i++)
+            {
+                assertEquals(WcStatus.SUCCESS, wc[i].status(), wc[i]::toString);
+                lastCompleted = Math.min(lastCompleted + signalEvery, count - 1);
+                assertEquals(lastCompleted, wc[i].wrId(), "completions in posting order");
+                onCompletion.accept(lastCompleted);
+                completed++;
+            }
+        }
     }
 
     /** A task that, failing, tells the other one to stop. */
