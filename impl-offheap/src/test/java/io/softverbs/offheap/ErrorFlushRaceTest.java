@@ -249,7 +249,7 @@ class ErrorFlushRaceTest
 
     /**
      * The sender gives up on a receiver in error after about 70 ms: ACK timeout 17 ms (exponent 12), 3 retries (a
-     * retry count of 7 would retry forever here, as in rxe).
+     * retry count of 7 retries forever, see {@link QpAttributes#retryCount}).
      */
     private static void connectWithFastTimer(final QueuePair a, final QueuePair b)
     {
