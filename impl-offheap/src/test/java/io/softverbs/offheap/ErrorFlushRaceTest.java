@@ -96,7 +96,7 @@ class ErrorFlushRaceTest
             .maxInlineData(SLOT).build());
         final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).maxRecvWr(RECEIVES)
             .build());
-        connectWithFastTimer(a, b);
+        connectWithSlowTimer(a, b);
         final MemoryRegion source = pa.allocateMemory(SLOT, Access.LOCAL_WRITE);
         final MemoryRegion sink = pb.allocateMemory((long)SLOT * RECEIVES, Access.LOCAL_WRITE);
 
@@ -104,11 +104,11 @@ class ErrorFlushRaceTest
         final AtomicLong received = new AtomicLong();
         final AtomicBoolean flushed = new AtomicBoolean();
         final CountDownLatch started = new CountDownLatch(1);
-        final Future<Long> receiver = pool.submit(() -> guarded(failed, () ->
+        final Future<Long> receiver = pool.submit(TestSupport.guarded(failed, () ->
             receive(b, cqB, sink, received, flushed, failed, started)));
         assertTrue(started.await(10, TimeUnit.SECONDS), "receives posted");
-        final Future<Long> sender = pool.submit(() -> guarded(failed, () -> send(a, cqA, source, failed)));
-        final Future<Long> closer = pool.submit(() -> guarded(failed, () ->
+        final Future<Long> sender = pool.submit(TestSupport.guarded(failed, () -> send(a, cqA, source, failed)));
+        final Future<Long> closer = pool.submit(TestSupport.guarded(failed, () ->
         {
             while (received.get() < flushAfter && !failed.get() && !sender.isDone())
             {
@@ -127,7 +127,7 @@ class ErrorFlushRaceTest
     }
 
     /**
-     * Sends inline SENDs numbered 1, 2, ..., every one signaled, until one completes with an error; then posts no
+     * Sends inline SENDs carrying 1, 2, ..., every one signaled, until one completes with an error; then posts no
      * more and takes the rest of the completions (flushed).
      *
      * @return how many completed with success.
@@ -137,48 +137,26 @@ class ErrorFlushRaceTest
     {
         final SendWorkRequest wr = new SendWorkRequest();
         final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-        long posted = 0;
-        long completed = 0;
-        long successes = 0;
-        boolean errorSeen = false;
-        final long deadline = System.nanoTime() + TestSupport.WAIT_NANOS;
-        while ((!errorSeen || completed < posted) && !failed.get())
+        final Tally sends = new Tally("sender", false);
+        while ((!sends.errorSeen || sends.completed < sends.posted) && !failed.get())
         {
-            if (System.nanoTime() - deadline > 0)
+            sends.checkDeadline();
+            if (!sends.errorSeen)
             {
-                throw new AssertionError("sender: " + posted + " posted, " + completed + " completed, " + successes +
-                    " with success, error seen " + errorSeen);
-            }
-            if (!errorSeen)
-            {
-                source.buffer().putLong(0, posted + 1);
-                if (qp.postSend(wr.clear().wrId(posted + 1).opcode(Opcode.SEND)
+                source.buffer().putLong(0, sends.posted + 1);
+                if (qp.postSend(wr.clear().wrId(sends.posted).opcode(Opcode.SEND)
                     .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, SLOT)) == 0)
                 {
-                    posted++;
+                    sends.posted++;
                 }
             }
             final int n = cq.poll(wc);
             for (int i = 0; i < n; i++)
             {
-                final WorkCompletion c = wc[i];
-                assertEquals(++completed, c.wrId(), "send completions in posting order");
-                if (c.status() == WcStatus.SUCCESS)
-                {
-                    assertTrue(!errorSeen, () -> "a success after an error: " + c);
-                    successes++;
-                }
-                else
-                {
-                    if (errorSeen)
-                    {
-                        assertEquals(WcStatus.WR_FLUSH_ERR, c.status(), c::toString);
-                    }
-                    errorSeen = true;
-                }
+                sends.take(wc[i]);
             }
         }
-        return successes;
+        return sends.successes;
     }
 
     /**
@@ -193,86 +171,98 @@ class ErrorFlushRaceTest
     {
         final RecvWorkRequest recv = new RecvWorkRequest();
         final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-        long posted = 0;
-        long completed = 0;
-        long successes = 0;
-        boolean flushSeen = false;
-        final long deadline = System.nanoTime() + TestSupport.WAIT_NANOS;
-        for (; posted < RECEIVES; posted++) // before the sender starts: its first SENDs find receives
+        final Tally receives = new Tally("receiver", true);
+        for (; receives.posted < RECEIVES; receives.posted++) // before the sender starts: its first SENDs find some
         {
-            assertEquals(0, qp.postRecv(recv.clear().wrId(posted).sge(sink, (posted % RECEIVES) * SLOT, SLOT)));
+            assertEquals(0, qp.postRecv(recv.clear().wrId(receives.posted)
+                .sge(sink, (receives.posted % RECEIVES) * SLOT, SLOT)));
         }
         started.countDown();
         // Done once the flush was requested, seen, and every receive posted has completed.
-        while (!(flushed.get() && flushSeen && completed == posted) && !failed.get())
+        while (!(flushed.get() && receives.errorSeen && receives.completed == receives.posted) && !failed.get())
         {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new AssertionError("receiver: " + posted + " posted, " + completed + " completed, " +
-                    successes + " with success, flush requested " + flushed.get() + ", seen " + flushSeen);
-            }
+            receives.checkDeadline();
             final int n = cq.poll(wc);
             for (int i = 0; i < n; i++)
             {
                 final WorkCompletion c = wc[i];
-                assertEquals(completed, c.wrId(), "receive completions once each, in posting order");
-                completed++;
-                if (c.status() == WcStatus.SUCCESS)
+                if (!receives.take(c))
                 {
-                    assertTrue(!flushSeen, () -> "a success after a flushed receive: " + c);
-                    assertEquals(c.wrId() + 1, sink.buffer().getLong((int)(c.wrId() % RECEIVES) * SLOT),
-                        "the message of this receive's turn");
-                    received.set(++successes);
-                    if (!flushed.get())
-                    {
-                        // Reposted while the QP may be moving to error: taken, and then flushed, or refused.
-                        if (qp.postRecv(recv.clear().wrId(posted).sge(sink, (posted % RECEIVES) * SLOT, SLOT)) == 0)
-                        {
-                            posted++;
-                        }
-                    }
+                    continue;
                 }
-                else
+                assertEquals(c.wrId() + 1, sink.buffer().getLong((int)(c.wrId() % RECEIVES) * SLOT),
+                    "the message of this receive's turn");
+                received.set(receives.successes);
+                // Reposted while the QP may be moving to error: taken, and then flushed, or refused.
+                if (!flushed.get() && qp.postRecv(recv.clear().wrId(receives.posted)
+                    .sge(sink, (receives.posted % RECEIVES) * SLOT, SLOT)) == 0)
                 {
-                    assertEquals(WcStatus.WR_FLUSH_ERR, c.status(), c::toString);
-                    flushSeen = true;
+                    receives.posted++;
                 }
             }
-            if (n == 0 && flushed.get() && !flushSeen && completed == posted)
+            if (n == 0 && flushed.get() && receives.completed == receives.posted)
             {
-                flushSeen = true; // every receive had been consumed when the QP moved: nothing to flush
+                receives.errorSeen = true; // every receive had been consumed when the QP moved: nothing to flush
             }
         }
-        assertNotEquals(0, completed);
-        return successes;
+        assertNotEquals(0, receives.completed);
+        return receives.successes;
+    }
+
+    /** One worker's requests: posted, completed in posting order (wrId = turn), a success prefix, then errors. */
+    private static final class Tally
+    {
+        private final String worker;
+        private final boolean onlyFlushes;
+        private final long deadline = System.nanoTime() + TestSupport.WAIT_NANOS;
+        long posted;
+        long completed;
+        long successes;
+        boolean errorSeen;
+
+        /** @param onlyFlushes every error is WR_FLUSH_ERR (else the first may be any error, the rest flushes). */
+        Tally(final String worker, final boolean onlyFlushes)
+        {
+            this.worker = worker;
+            this.onlyFlushes = onlyFlushes;
+        }
+
+        /** @return true if the completion is a success. */
+        boolean take(final WorkCompletion c)
+        {
+            assertEquals(completed, c.wrId(), () -> worker + ": completions once each, in posting order");
+            completed++;
+            if (c.status() == WcStatus.SUCCESS)
+            {
+                assertTrue(!errorSeen, () -> worker + ": a success after an error: " + c);
+                successes++;
+                return true;
+            }
+            if (onlyFlushes || errorSeen)
+            {
+                assertEquals(WcStatus.WR_FLUSH_ERR, c.status(), c::toString);
+            }
+            errorSeen = true;
+            return false;
+        }
+
+        /** Fails with this worker's state once it has run longer than any interleaving needs. */
+        void checkDeadline()
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError(worker + ": " + posted + " posted, " + completed + " completed, " +
+                    successes + " with success, error seen " + errorSeen);
+            }
+        }
     }
 
     /**
      * The sender gives up on a receiver in error after about 70 ms: ACK timeout 17 ms (exponent 12), 3 retries (a
-     * retry count of 7 retries forever, see {@link QpAttributes#retryCount}).
+     * retry count of 7 retries forever).
      */
-    private static void connectWithFastTimer(final QueuePair a, final QueuePair b)
+    private static void connectWithSlowTimer(final QueuePair a, final QueuePair b)
     {
-        b.modify(TestSupport.toInit(0));
-        b.modify(TestSupport.toRtr(a.localEndpoint(), 1));
-        b.modify(TestSupport.toRts(b.localEndpoint().psn(), 7));
-        a.modify(TestSupport.toInit(0));
-        a.modify(TestSupport.toRtr(b.localEndpoint(), 1));
-        a.modify(QpAttributes.builder().state(QpState.RTS).timeout(12).retryCount(3).rnrRetry(7).maxRdAtomic(16)
-            .sqPsn(a.localEndpoint().psn()).build());
-    }
-
-    private static long guarded(final AtomicBoolean failed, final java.util.concurrent.Callable<Long> task)
-        throws Exception
-    {
-        try
-        {
-            return task.call();
-        }
-        catch (final Throwable ex)
-        {
-            failed.set(true);
-            throw ex;
-        }
+        TestSupport.connectRequester(a, b, 0, 12, 3);
     }
 }

@@ -21,9 +21,7 @@ import io.softverbs.MemoryRegion;
 import io.softverbs.Opcode;
 import io.softverbs.ProgressMode;
 import io.softverbs.ProtectionDomain;
-import io.softverbs.QpAttributes;
 import io.softverbs.QpInit;
-import io.softverbs.QpState;
 import io.softverbs.QueuePair;
 import io.softverbs.RecvWorkRequest;
 import io.softverbs.SendFlags;
@@ -98,7 +96,7 @@ class RetransmitRaceTest
 
         final AtomicBoolean failed = new AtomicBoolean();
         pool = Executors.newFixedThreadPool(2);
-        final Future<?> receiver = pool.submit(guarded(failed, () ->
+        final Future<?> receiver = pool.submit(TestSupport.guarded(failed, () ->
         {
             final WorkCompletion[] wc = TestSupport.freshCompletions(16);
             long expected = 0;
@@ -119,7 +117,7 @@ class RetransmitRaceTest
             }
             return null;
         }));
-        final Future<?> sender = pool.submit(guarded(failed, sender(ca, cqA, failed, (send, index) ->
+        final Future<?> sender = pool.submit(TestSupport.guarded(failed, sender(ca, cqA, failed, (send, index) ->
         {
             source.buffer().putLong(0, index);
             return a.postSend(send.immData((int)index).sge(source, 0, SLOT));
@@ -167,7 +165,7 @@ class RetransmitRaceTest
 
         final AtomicBoolean failed = new AtomicBoolean();
         pool = Executors.newFixedThreadPool(2);
-        final Future<?> receiver = pool.submit(guarded(failed, () ->
+        final Future<?> receiver = pool.submit(TestSupport.guarded(failed, () ->
         {
             final WorkCompletion[] wc = TestSupport.freshCompletions(16);
             final long[] expected = new long[2];
@@ -192,7 +190,7 @@ class RetransmitRaceTest
             }
             return null;
         }));
-        final Future<?> publisher = pool.submit(guarded(failed, sender(ca, ssqCq, failed, (send, index) ->
+        final Future<?> publisher = pool.submit(TestSupport.guarded(failed, sender(ca, ssqCq, failed, (send, index) ->
         {
             final long seq = index / 2;
             source.buffer().putLong(0, seq);
@@ -281,7 +279,7 @@ class RetransmitRaceTest
             final AtomicBoolean failed = new AtomicBoolean();
             final AtomicBoolean done = new AtomicBoolean();
             pool = Executors.newFixedThreadPool(2);
-            final Future<?> responder = pool.submit(guarded(failed, () ->
+            final Future<?> responder = pool.submit(TestSupport.guarded(failed, () ->
             {
                 while (!done.get() && !failed.get())
                 {
@@ -289,7 +287,7 @@ class RetransmitRaceTest
                 }
                 return null;
             }));
-            final Future<?> requester = pool.submit(guarded(failed, () ->
+            final Future<?> requester = pool.submit(TestSupport.guarded(failed, () ->
             {
                 try
                 {
@@ -331,14 +329,7 @@ class RetransmitRaceTest
     /** Connects the pair; a's ACK timeout is 8 us, so it retransmits whenever b's thread falls behind. */
     private static void connectWithFastTimer(final QueuePair a, final QueuePair b)
     {
-        final int access = Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC;
-        b.modify(TestSupport.toInit(access));
-        b.modify(TestSupport.toRtr(a.localEndpoint(), 1));
-        b.modify(TestSupport.toRts(b.localEndpoint().psn(), 7));
-        a.modify(TestSupport.toInit(access));
-        a.modify(TestSupport.toRtr(b.localEndpoint(), 1));
-        a.modify(QpAttributes.builder().state(QpState.RTS).timeout(1).retryCount(7).rnrRetry(7).maxRdAtomic(16)
-            .sqPsn(a.localEndpoint().psn()).build());
+        TestSupport.connectRequester(a, b, Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC, 1, 7);
     }
 
     /** Posts one request: fills in what the numbered request carries besides its wrId and flags, and posts it. */
@@ -410,23 +401,6 @@ class RetransmitRaceTest
                 completed++;
             }
         }
-    }
-
-    /** A task that, failing, tells the other one to stop. */
-    private static Callable<Void> guarded(final AtomicBoolean failed, final Callable<Void> task)
-    {
-        return () ->
-        {
-            try
-            {
-                return task.call();
-            }
-            catch (final Throwable ex)
-            {
-                failed.set(true);
-                throw ex;
-            }
-        };
     }
 
     private static void awaitBoth(final Future<?> first, final Future<?> second)

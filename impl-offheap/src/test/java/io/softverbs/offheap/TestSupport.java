@@ -3,8 +3,10 @@ package io.softverbs.offheap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -353,5 +355,37 @@ public final class TestSupport
         qp.modify(toInit(access));
         qp.modify(toRtr(remote, minRnrTimer));
         qp.modify(toRts(qp.localEndpoint().psn(), rnrRetry));
+    }
+
+    /**
+     * Connects requester {@code a} and responder {@code b} by the manual path, both with the given remote rights and
+     * RNR NAK timer code 1 (10 us), RNR retries unlimited; {@code a} with its own ACK timeout exponent and retry count
+     * (7 retries forever, as in rxe), {@code b} with the defaults.
+     */
+    static void connectRequester(final QueuePair a, final QueuePair b, final int access, final int timeout,
+        final int retryCount)
+    {
+        connectManually(b, a.localEndpoint(), access, 1, 7);
+        a.modify(toInit(access));
+        a.modify(toRtr(b.localEndpoint(), 1));
+        a.modify(QpAttributes.builder().state(QpState.RTS).timeout(timeout).retryCount(retryCount).rnrRetry(7)
+            .maxRdAtomic(16).sqPsn(a.localEndpoint().psn()).build());
+    }
+
+    /** A task of a test's worker that, failing, tells the other workers to stop (they poll {@code failed}). */
+    static <T> Callable<T> guarded(final AtomicBoolean failed, final Callable<T> task)
+    {
+        return () ->
+        {
+            try
+            {
+                return task.call();
+            }
+            catch (final Throwable ex)
+            {
+                failed.set(true);
+                throw ex;
+            }
+        };
     }
 }
