@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.softverbs.Access;
+import io.softverbs.AsyncEvent;
+import io.softverbs.AsyncEventType;
 import io.softverbs.CompletionQueue;
 import io.softverbs.Context;
 import io.softverbs.Device;
@@ -28,6 +32,8 @@ import io.softverbs.QueuePair;
 import io.softverbs.RecvWorkRequest;
 import io.softverbs.SendFlags;
 import io.softverbs.SendWorkRequest;
+import io.softverbs.SharedReceiveQueue;
+import io.softverbs.SrqInit;
 import io.softverbs.WcStatus;
 import io.softverbs.WorkCompletion;
 import org.junit.jupiter.api.AfterEach;
@@ -44,12 +50,15 @@ import org.junit.jupiter.api.Timeout;
  * succeed was received.
  * <p>
  * With the flush's hold of the receive lock taken out, this failed three runs of three within a few seconds (a
- * receive completed twice, or a SEND the sender saw succeed that the receiver never got).
+ * receive completed twice, or a SEND the sender saw succeed that the receiver never got). A second test does the
+ * same to one of two QPs sharing an SRQ, whose receives must not be flushed at all.
  */
 @Timeout(120)
 class ErrorFlushRaceTest
 {
     private static final int ROUNDS = 20;
+    private static final int SRQ_ROUNDS = 10;
+    private static final long SRQ_MESSAGES = 20_000;
     private static final int RECEIVES = 32;
     private static final int SEND_DEPTH = 64;
     private static final int SLOT = 8;
@@ -127,6 +136,130 @@ class ErrorFlushRaceTest
     }
 
     /**
+     * Two QPs take their receives from one SRQ, each with its own sender and CQ; one of them is moved to ERR while
+     * both streams run. An SRQ's receives belong to no QP, so nothing is flushed: the other stream goes on to its
+     * end, in order, the QP in error completes nothing after its last success, its sender gives up, the QP raises
+     * LAST_WQE_REACHED, and every SEND its sender saw succeed was received.
+     */
+    @Test
+    void aQpOfAnSrqMovedToErrorMidStreamLeavesTheSrqToTheOther() throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(SEED + 1);
+        pool = Executors.newFixedThreadPool(4);
+        int midStream = 0;
+        for (int round = 0; round < SRQ_ROUNDS; round++)
+        {
+            midStream += runSrqRound(round, 100 + random.nextInt(2_000)) ? 1 : 0;
+        }
+        assertTrue(midStream >= SRQ_ROUNDS / 2, midStream + " of " + SRQ_ROUNDS + " rounds moved to ERR mid-stream");
+    }
+
+    /** @return true if the QP moved to ERR mid-stream (its sender had not given up before). */
+    private boolean runSrqRound(final int round, final long errorAfter) throws Exception
+    {
+        TestSupport.stopWorkersAndClose(null, deviceA, deviceB);
+        deviceA = TestSupport.openDevice("flush-race-srq-a", ProgressMode.INVOKER);
+        deviceB = TestSupport.openDevice("flush-race-srq-b", ProgressMode.INVOKER);
+        final Context ca = deviceA.open();
+        final Context cb = deviceB.open();
+        final ConcurrentLinkedQueue<AsyncEvent> events = new ConcurrentLinkedQueue<>();
+        cb.onAsyncEvent(events::add);
+        final ProtectionDomain pa = ca.allocPd();
+        final ProtectionDomain pb = cb.allocPd();
+        final SharedReceiveQueue srq = pb.createSrq(SrqInit.builder().maxWr(RECEIVES).maxSge(1).build());
+        final MemoryRegion sink = pb.allocateMemory((long)SLOT * RECEIVES, Access.LOCAL_WRITE);
+        final QueuePair[] senders = new QueuePair[2];
+        final QueuePair[] receivers = new QueuePair[2];
+        final CompletionQueue[] sendCqs = new CompletionQueue[2];
+        final CompletionQueue[] recvCqs = new CompletionQueue[2];
+        final MemoryRegion[] sources = new MemoryRegion[2];
+        for (int i = 0; i < 2; i++)
+        {
+            sendCqs[i] = ca.createCq(SEND_DEPTH * 2);
+            recvCqs[i] = cb.createCq(RECEIVES * 2);
+            senders[i] = pa.createQueuePair(QpInit.builder().sendCq(sendCqs[i]).recvCq(sendCqs[i])
+                .maxSendWr(SEND_DEPTH).maxInlineData(SLOT).build());
+            receivers[i] = pb.createQueuePair(QpInit.builder().sendCq(recvCqs[i]).recvCq(recvCqs[i]).srq(srq)
+                .build());
+            sources[i] = pa.allocateMemory(SLOT, Access.LOCAL_WRITE);
+        }
+        connectWithSlowTimer(senders[0], receivers[0]);
+        TestSupport.connectRequester(senders[1], receivers[1], 0, 12, 7); // never gives up
+        final RecvWorkRequest recv = new RecvWorkRequest();
+        for (int slot = 0; slot < RECEIVES; slot++)
+        {
+            assertEquals(0, srq.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
+        }
+
+        final AtomicBoolean failed = new AtomicBoolean();
+        final AtomicLong receivedByFirst = new AtomicLong();
+        final AtomicBoolean firstSenderDone = new AtomicBoolean();
+        final AtomicBoolean moved = new AtomicBoolean();
+        final Future<Long> first = pool.submit(TestSupport.guarded(failed, () ->
+        {
+            final long successes = send(senders[0], sendCqs[0], sources[0], failed);
+            firstSenderDone.set(true);
+            return successes;
+        }));
+        final Future<Long> second = pool.submit(TestSupport.guarded(failed, () ->
+            send(senders[1], sendCqs[1], sources[1], failed, 1, SRQ_MESSAGES)));
+        final Future<long[]> receiver = pool.submit(TestSupport.guarded(failed, () ->
+        {
+            final WorkCompletion[] wc = TestSupport.freshCompletions(16);
+            final long[] received = new long[2];
+            final long deadline = System.nanoTime() + TestSupport.WAIT_NANOS;
+            // Until the second stream is in, and nothing more can come for the first (it moved and its sender gave
+            // up), and then both CQs are empty.
+            boolean last = false;
+            int taken = 1;
+            while (!(last && taken == 0) && !failed.get())
+            {
+                assertTrue(System.nanoTime() - deadline < 0, () -> "receiver: " + Arrays.toString(received));
+                last = received[1] == SRQ_MESSAGES && moved.get() && firstSenderDone.get();
+                taken = 0;
+                for (int q = 0; q < 2; q++)
+                {
+                    final int n = recvCqs[q].poll(wc);
+                    taken += n;
+                    for (int i = 0; i < n; i++)
+                    {
+                        final WorkCompletion c = wc[i];
+                        assertEquals(WcStatus.SUCCESS, c.status(), () -> "nothing of an SRQ is flushed: " + c);
+                        assertEquals(receivers[q].qpNum(), c.qpNum());
+                        final int slot = (int)c.wrId();
+                        final long message = sink.buffer().getLong(slot * SLOT);
+                        assertEquals(q, message >>> 32, "the SEND of the QP that reported it");
+                        assertEquals(++received[q], message & 0xFFFF_FFFFL, "each stream in order");
+                        assertEquals(0, srq.postRecv(recv.clear().wrId(slot).sge(sink, (long)SLOT * slot, SLOT)));
+                    }
+                }
+                receivedByFirst.set(received[0]);
+            }
+            return received;
+        }));
+        final Future<Long> closer = pool.submit(TestSupport.guarded(failed, () ->
+        {
+            while (receivedByFirst.get() < errorAfter && !failed.get() && !firstSenderDone.get())
+            {
+                Thread.onSpinWait();
+            }
+            receivers[0].modify(QpAttributes.builder().state(QpState.ERR).build());
+            moved.set(true);
+            return 0L;
+        }));
+        closer.get(100, TimeUnit.SECONDS);
+        final long firstSuccesses = first.get(100, TimeUnit.SECONDS);
+        final long secondSuccesses = second.get(100, TimeUnit.SECONDS);
+        final long[] received = receiver.get(100, TimeUnit.SECONDS);
+        assertEquals(SRQ_MESSAGES, secondSuccesses, "round " + round + ": the other stream, all of it");
+        assertTrue(firstSuccesses <= received[0],
+            "round " + round + ": " + firstSuccesses + " SENDs completed with success, " + received[0] + " received");
+        TestSupport.awaitCondition("LAST_WQE_REACHED of the QP in error", () -> events.stream().anyMatch(e ->
+            e.type() == AsyncEventType.QP_LAST_WQE_REACHED && e.qpNum() == receivers[0].qpNum()), cb);
+        return received[0] >= errorAfter;
+    }
+
+    /**
      * Sends inline SENDs carrying 1, 2, ..., every one signaled, until one completes with an error; then posts no
      * more and takes the rest of the completions (flushed).
      *
@@ -135,15 +268,25 @@ class ErrorFlushRaceTest
     private static long send(final QueuePair qp, final CompletionQueue cq, final MemoryRegion source,
         final AtomicBoolean failed)
     {
+        return send(qp, cq, source, failed, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #send(QueuePair, CompletionQueue, MemoryRegion, AtomicBoolean)}, at most {@code limit} SENDs, each
+     * carrying {@code tag} in its upper 32 bits; returns once all are completed.
+     */
+    private static long send(final QueuePair qp, final CompletionQueue cq, final MemoryRegion source,
+        final AtomicBoolean failed, final int tag, final long limit)
+    {
         final SendWorkRequest wr = new SendWorkRequest();
         final WorkCompletion[] wc = TestSupport.freshCompletions(16);
-        final Tally sends = new Tally("sender", false);
-        while ((!sends.errorSeen || sends.completed < sends.posted) && !failed.get())
+        final Tally sends = new Tally("sender " + tag, false);
+        while ((!(sends.errorSeen || sends.posted == limit) || sends.completed < sends.posted) && !failed.get())
         {
             sends.checkDeadline();
-            if (!sends.errorSeen)
+            if (!sends.errorSeen && sends.posted < limit)
             {
-                source.buffer().putLong(0, sends.posted + 1);
+                source.buffer().putLong(0, (long)tag << 32 | (sends.posted + 1));
                 if (qp.postSend(wr.clear().wrId(sends.posted).opcode(Opcode.SEND)
                     .flags(SendFlags.SIGNALED | SendFlags.INLINE).sge(source, 0, SLOT)) == 0)
                 {
