@@ -63,7 +63,25 @@ class DataPathConstantsTest
         "io.softverbs.offheap.transport.mem.MemTransport",
         "io.softverbs.offheap.transport.mem.MemLink",
         "io.softverbs.offheap.transport.mem.MemLane",
-        "io.softverbs.offheap.transport.mem.MemInboundRequest");
+        "io.softverbs.offheap.transport.mem.MemInboundRequest",
+        // run per operation too (post lists, shared send queues, enums read on every completion, DEDICATED idling)
+        "io.softverbs.PostLists",
+        "io.softverbs.Opcode",
+        "io.softverbs.WcStatus",
+        "io.softverbs.WcOpcode",
+        "io.softverbs.SendFlags",
+        "io.softverbs.offheap.resource.SoftSsq",
+        "io.softverbs.offheap.resource.SoftChannel",
+        "io.softverbs.offheap.engine.SsqState",
+        "io.softverbs.offheap.engine.Psn",
+        "io.softverbs.offheap.engine.IbTimers",
+        "io.softverbs.offheap.engine.EngineFence",
+        "io.softverbs.offheap.engine.WakeableIdleStrategy",
+        "io.softverbs.offheap.host.RingCursor",
+        "io.softverbs.offheap.host.WqeLayout",
+        "io.softverbs.offheap.transport.Syndrome",
+        "io.softverbs.offheap.transport.InboundRequest",
+        "io.softverbs.offheap.transport.mem.MemRequest");
 
     @Test
     void dataPathClassesHoldNoStringResolvedLater() throws IOException

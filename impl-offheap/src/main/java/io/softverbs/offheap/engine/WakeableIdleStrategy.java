@@ -32,6 +32,11 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
     /** About to park, or parked: a producer unparks the thread. */
     static final int PARKING = 2;
 
+    /**
+     * A constant, resolved when the class is initialised: a literal in {@link #alias} would be allocated on the engine
+     * thread when C2 first compiles a method of this class, which resolves every string the class's code names.
+     */
+    private static final String ALIAS = "wakeable-backoff";
     private static final VarHandle PHASE;
 
     static
@@ -152,7 +157,7 @@ public final class WakeableIdleStrategy extends LinePadding implements IdleStrat
     @Override
     public String alias()
     {
-        return "wakeable-backoff";
+        return ALIAS;
     }
 
     /**
