@@ -24,7 +24,7 @@ import io.softverbs.offheap.transport.Link;
 import io.softverbs.offheap.transport.Syndrome;
 import io.softverbs.offheap.transport.Transport;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.MpscArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
  * The soft RNIC engine of one context: an Agrona agent whose duty cycle runs the control stage, the transport's
@@ -66,7 +66,13 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     private final String name;
     private final Transport transport;
     private final Consumer<AsyncEvent> events;
-    private final MpscArrayQueue<Schedulable> runQueue;
+    /**
+     * Agrona's MPSC array queue rather than JCTools': a post reaches it only when it cannot execute or send at once,
+     * so its methods get to C2 late, and each first C2 compilation of a JCTools queue method allocated 2.1-2.5 KB on
+     * the thread that asked for it (2,224 B once inside a measured send_bw window; see "Session 17" in
+     * benchmarks/HISTORY.md). Agrona's queue, driven the same way, allocated nothing at its compilations.
+     */
+    private final ManyToOneConcurrentArrayQueue<Schedulable> runQueue;
     private final ControlStage control = new ControlStage();
     private final Completer completer = new Completer(this);
     private final Responder responder = new Responder(this, completer);
@@ -103,7 +109,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         this.name = name;
         this.transport = transport;
         this.events = events;
-        this.runQueue = new MpscArrayQueue<>(Math.max(maxQp, 64));
+        this.runQueue = new ManyToOneConcurrentArrayQueue<>(Math.max(maxQp, 64));
         EngineFence.register(this);
     }
 
@@ -270,7 +276,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         int work = 0;
         for (int n = RUN_QUEUE_BUDGET; n > 0; n--)
         {
-            final Schedulable item = runQueue.relaxedPoll();
+            final Schedulable item = runQueue.poll();
             if (item == null)
             {
                 break;

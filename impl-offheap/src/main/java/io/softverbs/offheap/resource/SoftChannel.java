@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.softverbs.CompletionChannel;
 import io.softverbs.CompletionQueue;
-import org.jctools.queues.MpmcArrayQueue;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
  * A completion channel ({@code ibv_comp_channel}): armed CQs that fired, in order, each taken by one waiting
@@ -26,7 +26,8 @@ public final class SoftChannel implements CompletionChannel
     private static final int WAITER_SLOTS = 64;
     private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final MpmcArrayQueue<CompletionQueue> fired = new MpmcArrayQueue<>(CAPACITY);
+    /** Agrona's, not JCTools': see the engine's run queue (JCTools' queues allocate at their C2 compilations). */
+    private final ManyToManyConcurrentArrayQueue<CompletionQueue> fired = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
     private final AtomicReferenceArray<Thread> waiters = new AtomicReferenceArray<>(WAITER_SLOTS);
     /** One past the highest slot ever taken: how far {@link #fire} looks. */
     private final AtomicInteger slotsInUse = new AtomicInteger();
