@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.softverbs.offheap.engine.QueueStrings;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -128,6 +129,30 @@ class DataPathConstantsTest
             }
         }
         assertEquals(List.of(), offenders, "Agrona buffer accessors on the data path");
+    }
+
+    /**
+     * The Agrona queues of the data path are library classes, whose text cannot move into nested classes; the engine
+     * resolves their strings when it is built ({@link QueueStrings}). If a new Agrona version adds one, this fails,
+     * and {@link QueueStrings} must resolve it too.
+     */
+    @Test
+    void theEngineResolvesEveryStringOfItsQueueClasses() throws IOException
+    {
+        final List<String> missed = new ArrayList<>();
+        for (final String name : List.of("org.agrona.concurrent.AbstractConcurrentArrayQueue",
+            "org.agrona.concurrent.ManyToOneConcurrentArrayQueue", "org.agrona.concurrent.ManyToManyConcurrentArrayQueue"))
+        {
+            final ClassFileStrings strings = ClassFileStrings.read(name);
+            for (final String value : strings.constants)
+            {
+                if (!strings.resolvedAtInit.contains(value) && !QueueStrings.RESOLVED.contains(value))
+                {
+                    missed.add(name + ": \"" + value + "\"");
+                }
+            }
+        }
+        assertEquals(List.of(), missed, "strings of the data path's queue classes that QueueStrings does not resolve");
     }
 
     @Test

@@ -109,6 +109,7 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
         this.name = name;
         this.transport = transport;
         this.events = events;
+        QueueStrings.resolve();
         this.runQueue = new ManyToOneConcurrentArrayQueue<>(Math.max(maxQp, 64));
         EngineFence.register(this);
     }
