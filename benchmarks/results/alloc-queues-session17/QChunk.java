@@ -13,7 +13,11 @@ public class QChunk {
             case "ampsc": q = new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(64); break;
             default: q = new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>(); break;
         }
-        final boolean emptyOnly = a.length > 1;
+        final boolean emptyOnly = a.length > 1 && a[1].equals("e");
+        if (System.getProperty("exercise") != null) {
+            final Queue<Object> w = a[0].equals("ampmc") ? new org.agrona.concurrent.ManyToManyConcurrentArrayQueue<>(2) : new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(2);
+            w.offer(w); w.poll(); w.isEmpty();
+        }
         final long[] out = new long[400];
         Thread t = new Thread(() -> QC.measure(q, out, emptyOnly));
         t.start(); t.join();

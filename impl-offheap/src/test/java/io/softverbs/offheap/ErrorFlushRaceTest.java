@@ -77,16 +77,31 @@ class ErrorFlushRaceTest
     @Test
     void aReceiverFlushedMidStreamCompletesEveryReceiveOnceAndInOrder() throws Exception
     {
-        final SplittableRandom random = new SplittableRandom(SEED);
-        pool = Executors.newFixedThreadPool(3);
+        runRounds(ROUNDS, SEED, 5_000, 3, this::runRound);
+    }
+
+    /** One round: @return true if the error came in mid-stream (the sender had not given up before it). */
+    private interface Round
+    {
+        boolean run(int round, long errorAfter) throws Exception;
+    }
+
+    /**
+     * Runs {@code rounds} rounds, the error after a seeded 100 to {@code 100 + spread} messages. A round whose sender
+     * gave up first (its peer's thread held off for longer than its retries) checks the same rules, but not the race;
+     * most rounds must have had it.
+     */
+    private void runRounds(final int rounds, final long seed, final int spread, final int threads, final Round round)
+        throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        pool = Executors.newFixedThreadPool(threads);
         int midStream = 0;
-        for (int round = 0; round < ROUNDS; round++)
+        for (int i = 0; i < rounds; i++)
         {
-            midStream += runRound(round, 100 + random.nextInt(5_000)) ? 1 : 0;
+            midStream += round.run(i, 100 + random.nextInt(spread)) ? 1 : 0;
         }
-        // A round whose sender gave up first (its peer's thread held off for longer than its retries) checks the
-        // same rules, but not the race; most rounds must have had it.
-        assertTrue(midStream >= ROUNDS / 2, midStream + " of " + ROUNDS + " rounds flushed mid-stream");
+        assertTrue(midStream >= rounds / 2, midStream + " of " + rounds + " rounds with the error mid-stream");
     }
 
     /** @return true if the flush came in mid-stream (the sender had not given up before it). */
@@ -144,14 +159,7 @@ class ErrorFlushRaceTest
     @Test
     void aQpOfAnSrqMovedToErrorMidStreamLeavesTheSrqToTheOther() throws Exception
     {
-        final SplittableRandom random = new SplittableRandom(SEED + 1);
-        pool = Executors.newFixedThreadPool(4);
-        int midStream = 0;
-        for (int round = 0; round < SRQ_ROUNDS; round++)
-        {
-            midStream += runSrqRound(round, 100 + random.nextInt(2_000)) ? 1 : 0;
-        }
-        assertTrue(midStream >= SRQ_ROUNDS / 2, midStream + " of " + SRQ_ROUNDS + " rounds moved to ERR mid-stream");
+        runRounds(SRQ_ROUNDS, SEED + 1, 2_000, 4, this::runSrqRound);
     }
 
     /** @return true if the QP moved to ERR mid-stream (its sender had not given up before). */

@@ -68,8 +68,8 @@ public final class Engine extends LinePadding implements Agent, InboundHandler, 
     private final Consumer<AsyncEvent> events;
     /**
      * Agrona's MPSC array queue rather than JCTools': a post reaches it only when it cannot execute or send at once,
-     * so its methods get to C2 late, and each first C2 compilation of a JCTools queue method allocated 2.1-2.5 KB on
-     * the thread that asked for it (2,224 B once inside a measured send_bw window; see "Session 17" in
+     * so its methods get to C2 late, and C2 compilations of JCTools' array queue methods allocated 2.1-2.5 KB on the
+     * thread that asked for them (2,224 B once inside a measured send_bw window; see "Session 17" in
      * benchmarks/HISTORY.md). Agrona's queue, driven the same way, allocated nothing at its compilations.
      */
     private final ManyToOneConcurrentArrayQueue<Schedulable> runQueue;
