@@ -107,22 +107,16 @@ class ErrorFlushRaceTest
     /** @return true if the flush came in mid-stream (the sender had not given up before it). */
     private boolean runRound(final int round, final long flushAfter) throws Exception
     {
-        TestSupport.stopWorkersAndClose(null, deviceA, deviceB);
-        deviceA = TestSupport.openDevice("flush-race-a", ProgressMode.INVOKER);
-        deviceB = TestSupport.openDevice("flush-race-b", ProgressMode.INVOKER);
-        final Context ca = deviceA.open();
-        final Context cb = deviceB.open();
-        final ProtectionDomain pa = ca.allocPd();
-        final ProtectionDomain pb = cb.allocPd();
-        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
-        final CompletionQueue cqB = cb.createCq(RECEIVES * 4);
-        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
-            .maxInlineData(SLOT).build());
-        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).maxRecvWr(RECEIVES)
-            .build());
+        reopenDevices("flush-race");
+        final TestSupport.SendStream stream =
+            TestSupport.SendStream.open(deviceA, deviceB, SEND_DEPTH, RECEIVES, RECEIVES * 4, SLOT);
+        final QueuePair a = stream.a();
+        final QueuePair b = stream.b();
+        final CompletionQueue cqA = stream.cqA();
+        final CompletionQueue cqB = stream.cqB();
+        final MemoryRegion source = stream.source();
+        final MemoryRegion sink = stream.sink();
         connectWithSlowTimer(a, b);
-        final MemoryRegion source = pa.allocateMemory(SLOT, Access.LOCAL_WRITE);
-        final MemoryRegion sink = pb.allocateMemory((long)SLOT * RECEIVES, Access.LOCAL_WRITE);
 
         final AtomicBoolean failed = new AtomicBoolean();
         final AtomicLong received = new AtomicLong();
@@ -165,9 +159,7 @@ class ErrorFlushRaceTest
     /** @return true if the QP moved to ERR mid-stream (its sender had not given up before). */
     private boolean runSrqRound(final int round, final long errorAfter) throws Exception
     {
-        TestSupport.stopWorkersAndClose(null, deviceA, deviceB);
-        deviceA = TestSupport.openDevice("flush-race-srq-a", ProgressMode.INVOKER);
-        deviceB = TestSupport.openDevice("flush-race-srq-b", ProgressMode.INVOKER);
+        reopenDevices("flush-race-srq");
         final Context ca = deviceA.open();
         final Context cb = deviceB.open();
         final ConcurrentLinkedQueue<AsyncEvent> events = new ConcurrentLinkedQueue<>();
@@ -406,6 +398,14 @@ class ErrorFlushRaceTest
                     successes + " with success, error seen " + errorSeen);
             }
         }
+    }
+
+    /** Closes the last round's devices and opens two fresh INVOKER ones, {@code deviceA} and {@code deviceB}. */
+    private void reopenDevices(final String prefix) throws InterruptedException
+    {
+        TestSupport.stopWorkersAndClose(null, deviceA, deviceB);
+        deviceA = TestSupport.openDevice(prefix + "-a", ProgressMode.INVOKER);
+        deviceB = TestSupport.openDevice(prefix + "-b", ProgressMode.INVOKER);
     }
 
     /**

@@ -75,19 +75,17 @@ class RetransmitRaceTest
     void everySendIsReceivedOnceAndInOrder() throws Exception
     {
         open();
-        final Context ca = deviceA.open();
-        final Context cb = deviceB.open();
-        final ProtectionDomain pa = ca.allocPd();
-        final ProtectionDomain pb = cb.allocPd();
-        final CompletionQueue cqA = ca.createCq(SEND_DEPTH * 2);
-        final CompletionQueue cqB = cb.createCq(RECEIVES * 2);
-        final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(SEND_DEPTH)
-            .maxInlineData(SLOT).build());
-        final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).maxRecvWr(RECEIVES)
-            .build());
+        final TestSupport.SendStream stream =
+            TestSupport.SendStream.open(deviceA, deviceB, SEND_DEPTH, RECEIVES, RECEIVES * 2, SLOT);
+        final Context ca = stream.ca();
+        final Context cb = stream.cb();
+        final QueuePair a = stream.a();
+        final QueuePair b = stream.b();
+        final CompletionQueue cqA = stream.cqA();
+        final CompletionQueue cqB = stream.cqB();
+        final MemoryRegion source = stream.source();
+        final MemoryRegion sink = stream.sink();
         connectWithFastTimer(a, b);
-        final MemoryRegion source = pa.allocateMemory(SLOT, Access.LOCAL_WRITE);
-        final MemoryRegion sink = pb.allocateMemory((long)SLOT * RECEIVES, Access.LOCAL_WRITE);
         final RecvWorkRequest recv = new RecvWorkRequest();
         for (int slot = 0; slot < RECEIVES; slot++)
         {

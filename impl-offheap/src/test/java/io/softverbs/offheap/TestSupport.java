@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.softverbs.Access;
 import io.softverbs.AsyncEvent;
 import io.softverbs.AsyncEventType;
 import io.softverbs.CompletionQueue;
@@ -18,8 +19,10 @@ import io.softverbs.Device;
 import io.softverbs.DeviceConfig;
 import io.softverbs.MemoryRegion;
 import io.softverbs.ProgressMode;
+import io.softverbs.ProtectionDomain;
 import io.softverbs.QpAttributes;
 import io.softverbs.QpEndpoint;
+import io.softverbs.QpInit;
 import io.softverbs.QpState;
 import io.softverbs.QueuePair;
 import io.softverbs.RecvWorkRequest;
@@ -370,6 +373,32 @@ public final class TestSupport
         a.modify(toRtr(b.localEndpoint(), 1));
         a.modify(QpAttributes.builder().state(QpState.RTS).timeout(timeout).retryCount(retryCount).rnrRetry(7)
             .maxRdAtomic(16).sqPsn(a.localEndpoint().psn()).build());
+    }
+
+    /**
+     * A one-way SEND stream for race tests: requester QP {@code a} on one device and responder QP {@code b} on
+     * another, each with one CQ for both directions, an inline source of one slot on A and a sink of {@code receives}
+     * slots on B. Not connected: each test connects it with the timers it needs ({@link #connectRequester}).
+     */
+    record SendStream(Context ca, Context cb, CompletionQueue cqA, CompletionQueue cqB, QueuePair a, QueuePair b,
+        MemoryRegion source, MemoryRegion sink)
+    {
+        static SendStream open(final Device deviceA, final Device deviceB, final int sendDepth, final int receives,
+            final int cqBEntries, final int slot)
+        {
+            final Context ca = deviceA.open();
+            final Context cb = deviceB.open();
+            final ProtectionDomain pa = ca.allocPd();
+            final ProtectionDomain pb = cb.allocPd();
+            final CompletionQueue cqA = ca.createCq(sendDepth * 2);
+            final CompletionQueue cqB = cb.createCq(cqBEntries);
+            final QueuePair a = pa.createQueuePair(QpInit.builder().sendCq(cqA).recvCq(cqA).maxSendWr(sendDepth)
+                .maxInlineData(slot).build());
+            final QueuePair b = pb.createQueuePair(QpInit.builder().sendCq(cqB).recvCq(cqB).maxRecvWr(receives)
+                .build());
+            return new SendStream(ca, cb, cqA, cqB, a, b, pa.allocateMemory(slot, Access.LOCAL_WRITE),
+                pb.allocateMemory((long)slot * receives, Access.LOCAL_WRITE));
+        }
     }
 
     /** A task of a test's worker that, failing, tells the other workers to stop (they poll {@code failed}). */
